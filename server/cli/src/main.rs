@@ -1,1 +1,52 @@
-fn main() {}
+//! `sdls`: the Serverless Devs language server and CLI. Exit codes: 0 ok, 1 tool error,
+//! 2 findings (errors found), 99 a threshold breached.
+
+mod cmd;
+mod fs_host;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sdls",
+    version,
+    about = "Serverless Devs language server and CLI for s.yaml"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check s.yaml files: YAML, schema, magic variables and semantic rules
+    Check(cmd::check::CheckArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(1),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => cmd::check::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("sdls: error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,686 @@
+//! Our JSON Schemas (`schemas/`, draft-07), compiled once, and the two passes that use them:
+//! structural validation with `jsonschema` (errors mapped back to the node to edit, errors on
+//! unknown values dropped) and the unknown-key pass (warnings with a ranked "did you mean").
+
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use serde_json::Value as Json;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::ComponentKind;
+use crate::value::{Kind, Member, Value};
+
+pub const S_SCHEMA: &str = include_str!("../../../schemas/s.schema.json");
+pub const FC3_SCHEMA: &str = include_str!("../../../schemas/fc3.schema.json");
+pub const FC3_DOMAIN_SCHEMA: &str = include_str!("../../../schemas/fc3-domain.schema.json");
+pub const FC_SCHEMA: &str = include_str!("../../../schemas/fc.schema.json");
+
+pub struct Schema {
+    pub json: Json,
+    validator: Option<jsonschema::Validator>,
+}
+
+fn load(text: &str) -> Schema {
+    let json: Json = serde_json::from_str(text).unwrap_or(Json::Null);
+    let validator = jsonschema::draft7::options()
+        .should_validate_formats(false)
+        .build(&json)
+        .ok();
+    Schema { json, validator }
+}
+
+pub fn top_level() -> &'static Schema {
+    static S: OnceLock<Schema> = OnceLock::new();
+    S.get_or_init(|| load(S_SCHEMA))
+}
+
+pub fn for_component(kind: &ComponentKind) -> Option<&'static Schema> {
+    static FC3: OnceLock<Schema> = OnceLock::new();
+    static DOMAIN: OnceLock<Schema> = OnceLock::new();
+    static FC: OnceLock<Schema> = OnceLock::new();
+    match kind {
+        ComponentKind::Fc3 => Some(FC3.get_or_init(|| load(FC3_SCHEMA))),
+        ComponentKind::Fc3Domain => Some(DOMAIN.get_or_init(|| load(FC3_DOMAIN_SCHEMA))),
+        ComponentKind::LegacyFc => Some(FC.get_or_init(|| load(FC_SCHEMA))),
+        _ => None,
+    }
+}
+
+/// A finding before it is placed in the text: the value path it concerns and whether it is
+/// about the key (unknown or missing property) or the value.
+#[derive(Debug)]
+pub struct Finding {
+    pub path: Vec<String>,
+    pub on_key: bool,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    /// Replacement text for the node, when there is an obvious fix.
+    pub fix: Option<(String, String)>,
+}
+
+/// Fields whose `enum` lists what is known today while new values keep appearing: a value that
+/// looks plausible is a warning, not an error (reference §8.2.8).
+fn open_enum_plausible(field: &str, value: &str) -> Option<bool> {
+    let lower = value.to_ascii_lowercase();
+    match field {
+        "region" => Some(
+            lower.len() > 3
+                && lower
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && lower.split('-').count() >= 2
+                && lower
+                    .split('-')
+                    .next()
+                    .is_some_and(|p| p.len() >= 2 && p.chars().all(|c| c.is_ascii_lowercase())),
+        ),
+        "runtime" => Some(
+            [
+                "nodejs",
+                "python",
+                "java",
+                "php",
+                "dotnetcore",
+                "go",
+                "custom",
+            ]
+            .iter()
+            .any(|p| lower.starts_with(p))
+                && lower
+                    .chars()
+                    .any(|c| c.is_ascii_digit() || c == '.' || c == '-'),
+        ),
+        "gpuType" => Some(lower.starts_with("fc.gpu.")),
+        "eventSourceType" | "instanceType" => Some(true),
+        _ => None,
+    }
+}
+
+/// Validates a value against a schema and returns findings by value path.
+pub fn validate(schema: &Schema, value: &Value) -> Vec<Finding> {
+    let Some(validator) = &schema.validator else {
+        return Vec::new();
+    };
+    let json = value.to_json();
+    if validator.is_valid(&json) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for error in validator.iter_errors(&json) {
+        let path: Vec<String> = error
+            .instance_path()
+            .into_iter()
+            .map(|s| s.to_string())
+            .collect();
+        let Some(target) = value_at(value, &path) else {
+            continue;
+        };
+        // Nothing is known about unknown values (or the parts of values that contain them).
+        if path_touches_unknown(value, &path) {
+            continue;
+        }
+        let field = field_name(&path);
+        let kind = error.kind();
+        if matches!(
+            kind,
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
+        ) && target.contains_unknown()
+        {
+            continue;
+        }
+        let finding = match kind {
+            ValidationErrorKind::Type { kind } => Finding {
+                severity: Severity::Error,
+                code: "type-mismatch",
+                message: format!(
+                    "`{field}` must be {}, not {}",
+                    type_words(kind),
+                    describe(target)
+                ),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::Enum { options } => {
+                let options: Vec<&str> = options
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Json::as_str).collect())
+                    .unwrap_or_default();
+                let got = target.as_str().unwrap_or_default();
+                let suggestion = crate::suggest::best(got, options.iter().copied());
+                let plausible = target.as_str().and_then(|s| open_enum_plausible(&field, s));
+                let (severity, code) = match plausible {
+                    Some(true) => (Severity::Warning, "unknown-enum-value"),
+                    _ => (Severity::Error, "invalid-value"),
+                };
+                let mut message = if code == "unknown-enum-value" {
+                    format!("`{got}` is not a {field} sdls knows")
+                } else {
+                    format!("`{}` is not a valid {field}", describe_value(target))
+                };
+                match suggestion {
+                    Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+                    None => message.push_str(&format!(" (expected {})", short_list(&options))),
+                }
+                Finding {
+                    severity,
+                    code,
+                    message,
+                    fix: suggestion.map(|s| (format!("Change to `{s}`"), s.to_string())),
+                    path,
+                    on_key: false,
+                }
+            }
+            ValidationErrorKind::Constant { expected_value } => Finding {
+                severity: Severity::Error,
+                code: "invalid-value",
+                message: format!("`{field}` must be {expected_value}"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::Minimum { limit }
+            | ValidationErrorKind::ExclusiveMinimum { limit } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!(
+                    "`{field}` must be at least {limit} (it is {})",
+                    describe_value(target)
+                ),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::Maximum { limit }
+            | ValidationErrorKind::ExclusiveMaximum { limit } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!(
+                    "`{field}` must be at most {limit} (it is {})",
+                    describe_value(target)
+                ),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::MultipleOf { multiple_of } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!(
+                    "`{field}` must be a multiple of {} (it is {})",
+                    crate::value::js_number(*multiple_of),
+                    describe_value(target)
+                ),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::MinLength { limit } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!("`{field}` must have at least {limit} characters"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::MaxLength { limit } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!("`{field}` must have at most {limit} characters"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::MinItems { limit } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!("`{field}` needs at least {limit} item(s)"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::MaxItems { limit } => Finding {
+                severity: Severity::Error,
+                code: "out-of-range",
+                message: format!("`{field}` may have at most {limit} items"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::Pattern { pattern } => Finding {
+                severity: Severity::Error,
+                code: "invalid-format",
+                message: pattern_message(&field, target, pattern),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default().to_string();
+                Finding {
+                    severity: Severity::Error,
+                    code: "missing-property",
+                    message: if path.is_empty() {
+                        format!("missing required property `{name}`")
+                    } else {
+                        format!("`{field}` is missing required property `{name}`")
+                    },
+                    fix: None,
+                    path,
+                    on_key: true,
+                }
+            }
+            ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+                Finding {
+                    severity: Severity::Error,
+                    code: "invalid-value",
+                    message: format!(
+                        "`{field}` does not have any allowed form ({})",
+                        describe(target)
+                    ),
+                    fix: None,
+                    path,
+                    on_key: false,
+                }
+            }
+            ValidationErrorKind::UniqueItems => Finding {
+                severity: Severity::Error,
+                code: "invalid-value",
+                message: format!("`{field}` has duplicate items"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+            _ => Finding {
+                severity: Severity::Error,
+                code: "invalid-value",
+                message: format!("`{field}`: {error}"),
+                fix: None,
+                path,
+                on_key: false,
+            },
+        };
+        out.push(finding);
+    }
+    out
+}
+
+fn short_list(options: &[&str]) -> String {
+    let shown: Vec<String> = options.iter().take(8).map(|o| format!("`{o}`")).collect();
+    if options.len() > 8 {
+        format!("one of {}, …", shown.join(", "))
+    } else {
+        format!("one of {}", shown.join(", "))
+    }
+}
+
+fn pattern_message(field: &str, target: &Value, pattern: &str) -> String {
+    let got = describe_value(target);
+    match field {
+        "functionName" => format!(
+            "`{got}` is not a valid functionName: 1–64 letters, digits, `_` or `-`, not starting with a digit or `-`"
+        ),
+        "triggerName" => format!(
+            "`{got}` is not a valid triggerName: 1–128 letters, digits, `_` or `-`, not starting with a digit or `-`"
+        ),
+        _ => format!("`{field}` value `{got}` does not match the expected format `{pattern}`"),
+    }
+}
+
+fn type_words(kind: &TypeKind) -> String {
+    fn one(t: &jsonschema::JsonType) -> &'static str {
+        match t.to_string().as_str() {
+            "integer" => "an integer",
+            "number" => "a number",
+            "string" => "a string",
+            "boolean" => "a boolean",
+            "array" => "a list",
+            "object" => "a mapping",
+            "null" => "null",
+            _ => "another type",
+        }
+    }
+    match kind {
+        TypeKind::Single(t) => one(t).to_string(),
+        TypeKind::Multiple(set) => set.iter().map(|t| one(&t)).collect::<Vec<_>>().join(" or "),
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match &v.kind {
+        Kind::Str(s) => format!("the string \"{}\"", truncate(s)),
+        Kind::Int(i) => format!("the number {i}"),
+        Kind::Float(f) => format!("the number {}", crate::value::js_number(*f)),
+        Kind::Bool(b) => format!("the boolean {b}"),
+        Kind::Null => "empty".into(),
+        Kind::List(_) => "a list".into(),
+        Kind::Map(_) => "a mapping".into(),
+        Kind::Unknown(_) => "unknown".into(),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    match &v.kind {
+        Kind::Str(s) => truncate(s),
+        _ => v.js_string().map(|s| truncate(&s)).unwrap_or_default(),
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+fn field_name(path: &[String]) -> String {
+    match path {
+        [] => "props".into(),
+        [.., parent, last] if last.chars().all(|c| c.is_ascii_digit()) => {
+            format!("{parent}[{last}]")
+        }
+        [.., last] => last.clone(),
+    }
+}
+
+pub fn value_at<'v>(value: &'v Value, path: &[String]) -> Option<&'v Value> {
+    let segs: Vec<&str> = path.iter().map(String::as_str).collect();
+    value.path(&segs)
+}
+
+fn path_touches_unknown(value: &Value, path: &[String]) -> bool {
+    let mut current = value;
+    if current.is_unknown() {
+        return true;
+    }
+    for seg in path {
+        let next = match &current.kind {
+            Kind::Map(m) => m.iter().find(|m| &m.key == seg).map(|m| &m.value),
+            Kind::List(l) => seg.parse::<usize>().ok().and_then(|i| l.get(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) if n.is_unknown() => return true,
+            Some(n) => current = n,
+            None => return false,
+        }
+    }
+    false
+}
+
+// ---- the unknown-key pass ----
+
+/// Follows local `$ref`s.
+fn deref<'s>(root: &'s Json, mut node: &'s Json) -> &'s Json {
+    for _ in 0..16 {
+        let Some(r) = node.get("$ref").and_then(Json::as_str) else {
+            return node;
+        };
+        let Some(target) = r.strip_prefix('#').and_then(|p| root.pointer(p)) else {
+            return node;
+        };
+        node = target;
+    }
+    node
+}
+
+/// Whether an `if` schema holds for `instance` (const / enum / prefix pattern / required / not).
+fn if_holds(cond: &Json, instance: &Value) -> Option<bool> {
+    if let Some(not) = cond.get("not") {
+        return if_holds(not, instance).map(|b| !b);
+    }
+    let map = instance.as_map()?;
+    if let Some(required) = cond.get("required").and_then(Json::as_array) {
+        for r in required.iter().filter_map(Json::as_str) {
+            match map.iter().find(|m| m.key == r) {
+                None => return Some(false),
+                Some(m) if m.value.is_unknown() => return None,
+                Some(_) => {}
+            }
+        }
+    }
+    if let Some(props) = cond.get("properties").and_then(Json::as_object) {
+        for (key, sub) in props {
+            let Some(member) = map.iter().find(|m| &m.key == key) else {
+                continue;
+            };
+            if member.value.is_unknown() {
+                return None;
+            }
+            let json = member.value.to_json();
+            if let Some(c) = sub.get("const")
+                && &json != c
+            {
+                return Some(false);
+            }
+            if let Some(options) = sub.get("enum").and_then(Json::as_array)
+                && !options.contains(&json)
+            {
+                return Some(false);
+            }
+            if let Some(p) = sub.get("pattern").and_then(Json::as_str) {
+                let prefix = p.trim_start_matches('^');
+                if p.starts_with('^')
+                    && prefix
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                    && !json.as_str().is_some_and(|s| s.starts_with(prefix))
+                {
+                    return Some(false);
+                }
+            }
+        }
+    }
+    Some(true)
+}
+
+/// The schema branches that apply to an object instance.
+fn branches<'s>(
+    root: &'s Json,
+    node: &'s Json,
+    instance: &Value,
+    out: &mut Vec<&'s Json>,
+    depth: usize,
+) {
+    if depth > 12 {
+        return;
+    }
+    let node = deref(root, node);
+    out.push(node);
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(items) = node.get(key).and_then(Json::as_array) {
+            for item in items {
+                let item_d = deref(root, item);
+                let is_objectish = item_d.get("properties").is_some()
+                    || item_d.get("allOf").is_some()
+                    || item_d.get("if").is_some()
+                    || item_d.get("type").and_then(Json::as_str) == Some("object")
+                    || item_d.get("additionalProperties").is_some();
+                if key == "allOf" || is_objectish {
+                    branches(root, item, instance, out, depth + 1);
+                }
+            }
+        }
+    }
+    if let Some(cond) = node.get("if") {
+        match if_holds(cond, instance) {
+            Some(true) => {
+                if let Some(then) = node.get("then") {
+                    branches(root, then, instance, out, depth + 1);
+                }
+            }
+            Some(false) => {
+                if let Some(els) = node.get("else") {
+                    branches(root, els, instance, out, depth + 1);
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Walks `value` with `schema` and reports keys no applicable branch declares.
+pub fn unknown_keys(
+    schema: &Schema,
+    value: &Value,
+    legacy_names: &dyn Fn(&[String], &str) -> Option<&'static str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    walk_keys(
+        &schema.json,
+        &schema.json,
+        value,
+        &mut Vec::new(),
+        legacy_names,
+        &mut out,
+        0,
+    );
+    out
+}
+
+fn walk_keys(
+    root: &Json,
+    node: &Json,
+    value: &Value,
+    path: &mut Vec<String>,
+    legacy_names: &dyn Fn(&[String], &str) -> Option<&'static str>,
+    out: &mut Vec<Finding>,
+    depth: usize,
+) {
+    if depth > 64 || value.is_unknown() {
+        return;
+    }
+    match &value.kind {
+        Kind::Map(members) => {
+            let mut applicable = Vec::new();
+            branches(root, node, value, &mut applicable, 0);
+            let mut known: Vec<&str> = Vec::new();
+            let mut open = false;
+            let mut declared = false;
+            for b in &applicable {
+                if let Some(props) = b.get("properties").and_then(Json::as_object) {
+                    declared = true;
+                    known.extend(props.keys().map(String::as_str));
+                }
+                if b.get("additionalProperties")
+                    .is_some_and(|a| a != &Json::Bool(false))
+                    || b.get("patternProperties").is_some()
+                {
+                    open = true;
+                }
+            }
+            for Member {
+                key, value: child, ..
+            } in members
+            {
+                let child_schema = applicable
+                    .iter()
+                    .find_map(|b| b.get("properties").and_then(|p| p.get(key)))
+                    .or_else(|| {
+                        applicable
+                            .iter()
+                            .find_map(|b| b.get("additionalProperties").filter(|a| a.is_object()))
+                    });
+                if declared && !open && !known.contains(&key.as_str()) {
+                    path.push(key.clone());
+                    let finding = match legacy_names(path, key) {
+                        Some(replacement) => Finding {
+                            path: path.clone(),
+                            on_key: true,
+                            severity: Severity::Warning,
+                            code: "legacy-property",
+                            message: format!(
+                                "`{key}` is a legacy (FC 2.0) property that fc3 ignores; use `{replacement}`"
+                            ),
+                            fix: None,
+                        },
+                        None => {
+                            let ranked = crate::suggest::ranked(key, known.iter().copied());
+                            let mut message = format!("unknown property `{key}`");
+                            if let Some(best) = ranked.first() {
+                                message.push_str(&format!("; did you mean `{best}`?"));
+                            } else {
+                                message.push_str(" (the component ignores it)");
+                            }
+                            Finding {
+                                path: path.clone(),
+                                on_key: true,
+                                severity: Severity::Warning,
+                                code: "unknown-property",
+                                message,
+                                fix: ranked
+                                    .first()
+                                    .map(|b| (format!("Rename to `{b}`"), b.to_string())),
+                            }
+                        }
+                    };
+                    path.pop();
+                    out.push(finding);
+                    continue;
+                }
+                if let Some(cs) = child_schema {
+                    path.push(key.clone());
+                    walk_keys(root, cs, child, path, legacy_names, out, depth + 1);
+                    path.pop();
+                }
+            }
+        }
+        Kind::List(items) => {
+            let mut applicable = Vec::new();
+            let node_d = deref(root, node);
+            applicable.push(node_d);
+            for key in ["anyOf", "oneOf", "allOf"] {
+                if let Some(bs) = node_d.get(key).and_then(Json::as_array) {
+                    applicable.extend(bs.iter().map(|b| deref(root, b)));
+                }
+            }
+            let Some(item_schema) = applicable.iter().find_map(|b| b.get("items")) else {
+                return;
+            };
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                walk_keys(root, item_schema, item, path, legacy_names, out, depth + 1);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The schema description of the property at `path` (for hover), through `$ref`s and branches.
+pub fn describe_path(schema: &Schema, value: &Value, path: &[String]) -> Option<Json> {
+    let root = &schema.json;
+    let mut node = root;
+    let mut current = value;
+    for seg in path {
+        let mut applicable = Vec::new();
+        branches(root, node, current, &mut applicable, 0);
+        let next = applicable
+            .iter()
+            .find_map(|b| b.get("properties").and_then(|p| p.get(seg)))
+            .or_else(|| {
+                applicable.iter().find_map(|b| {
+                    b.get("items")
+                        .or_else(|| b.get("additionalProperties").filter(|a| a.is_object()))
+                })
+            })?;
+        node = next;
+        current = match &current.kind {
+            Kind::Map(m) => m.iter().find(|m| &m.key == seg).map(|m| &m.value)?,
+            Kind::List(l) => l.get(seg.parse::<usize>().ok()?)?,
+            _ => current,
+        };
+    }
+    Some(deref(root, node).clone())
+}
+
+pub fn finding_to_diag(f: &Finding, range: syntax::TextRange) -> Diagnostic {
+    let mut d = Diagnostic::new(f.severity, range, f.code, f.message.clone());
+    if let Some((title, text)) = &f.fix {
+        d = d.with_fix(title.clone(), range, text.clone());
+    }
+    d
+}

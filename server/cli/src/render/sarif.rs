@@ -1,0 +1,57 @@
+//! SARIF 2.1.0 (the handful of objects sdls needs, written by hand): one run, one rule per
+//! diagnostic code, 1-based lines and UTF-16 columns.
+
+use std::collections::BTreeSet;
+
+use analysis::Severity;
+use serde_json::json;
+use syntax::LineIndex;
+
+use crate::cmd::check::Checked;
+
+pub(crate) fn render(files: &[Checked]) -> String {
+    let codes: BTreeSet<&str> = files
+        .iter()
+        .flat_map(|f| f.diagnostics.iter().map(|d| d.code))
+        .collect();
+    let rules: Vec<serde_json::Value> = codes
+        .iter()
+        .map(|c| json!({"id": c, "shortDescription": {"text": c.replace('-', " ")}}))
+        .collect();
+    let mut results = Vec::new();
+    for f in files {
+        let index = LineIndex::new(&f.text);
+        let uri = f.path.to_string_lossy().replace('\\', "/");
+        for d in &f.diagnostics {
+            let ((sl, sc), (el, ec)) = super::utf16_range(&index, d);
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Information | Severity::Hint => "note",
+            };
+            results.push(json!({
+                "ruleId": d.code,
+                "level": level,
+                "message": {"text": d.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": sl + 1, "startColumn": sc + 1, "endLine": el + 1, "endColumn": ec + 1}
+                    }
+                }]
+            }));
+        }
+    }
+    let log = json!({
+        "version": "2.1.0",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "runs": [{
+            "tool": {"driver": {"name": "sdls", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "columnKind": "utf16CodeUnits",
+            "results": results
+        }]
+    });
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
