@@ -654,12 +654,9 @@ fn check_props(sources: &Sources, model: &Model, resource: &Resource, out: &mut 
             ComponentKind::Fc3Domain => "fc3-domain",
             _ => "fc",
         };
-        let range = resource
-            .component
-            .origin
-            .def
-            .map(|d| sources.range(d))
-            .unwrap_or_else(|| sources.range(resource.key));
+        let range = value_range(sources, resource.component.origin)
+            .filter(|(file, _)| *file == FileId::MAIN)
+            .map_or_else(|| sources.range(resource.key), |(_, r)| r);
         placed.push(Diagnostic::new(
             Severity::Information,
             range,
@@ -693,11 +690,22 @@ fn place_finding(sources: &Sources, resource: &Resource, f: &Finding) -> Option<
     let fallback = || resource.props_key.unwrap_or(resource.key);
     let (file, range, related) = if f.on_key {
         // The key of the property at `path` (unknown property), or of the object that misses a
-        // required property.
+        // required property; when that object came from a `${...}`, the expression.
         let member = member_at(&resource.props, &f.path);
-        match member.and_then(|m| m.key_site) {
-            Some(site) => (site.file, sources.range(site), None),
-            None => {
+        let via_var =
+            member.filter(|m| f.code == "missing-property" && m.value.origin.via.is_some());
+        match (via_var, member.and_then(|m| m.key_site)) {
+            (Some(m), _) => {
+                let (file, range) = value_range(sources, m.value.origin)
+                    .unwrap_or((FileId::MAIN, TextRange::default()));
+                (
+                    file,
+                    range,
+                    crate::resolve::Resolver::related_for(sources, m.value.origin),
+                )
+            }
+            (None, Some(site)) => (site.file, sources.range(site), None),
+            (None, None) => {
                 // A list item or the props object itself: point at the item value or `props`.
                 let value = schema::value_at(&resource.props, &f.path);
                 match value.and_then(|v| value_range(sources, v.origin)) {

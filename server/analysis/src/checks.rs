@@ -184,6 +184,19 @@ pub(crate) fn document(
         if f.code == "missing-property" && first.is_none() && f.message.contains("`edition`") {
             continue;
         }
+        if f.code == "missing-property"
+            && first.is_none()
+            && f.message.contains("`resources`")
+            && raw.get("services").is_some()
+        {
+            continue;
+        }
+        // A bad edition is reported once, by `invalid-edition`.
+        if *edition == Edition::Invalid
+            && (first == Some("edition") || (first.is_none() && f.code == "missing-property"))
+        {
+            continue;
+        }
         let target = if f.on_key {
             crate::check::member_at(&raw, &f.path).and_then(|m| m.key_site)
         } else {

@@ -109,17 +109,82 @@ pub fn validate(schema: &Schema, value: &Value) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for error in validator.iter_errors(&json) {
+        convert(value, &error, &mut out, 0);
+    }
+    // One finding per node and code: `memorySize: 100` breaks both the minimum and the step.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| {
+        seen.insert((
+            f.path.clone(),
+            f.code,
+            f.on_key,
+            if f.on_key {
+                f.message.clone()
+            } else {
+                String::new()
+            },
+        ))
+    });
+    out
+}
+
+/// For `anyOf`/`oneOf`, the branch whose type fits the value explains the failure best: report
+/// its errors (a missing `logstore`) instead of "no allowed form".
+fn fitting_branch<'e>(
+    context: &'e [Vec<jsonschema::ValidationError<'static>>],
+    path: &str,
+) -> Option<&'e [jsonschema::ValidationError<'static>]> {
+    let fitting: Vec<&Vec<jsonschema::ValidationError<'static>>> = context
+        .iter()
+        .filter(|branch| {
+            !branch.iter().any(|e| {
+                e.instance_path().as_str() == path
+                    && matches!(
+                        e.kind(),
+                        ValidationErrorKind::Type { .. }
+                            | ValidationErrorKind::Pattern { .. }
+                            | ValidationErrorKind::Constant { .. }
+                            | ValidationErrorKind::Enum { .. }
+                    )
+            })
+        })
+        .collect();
+    match fitting.as_slice() {
+        [one] if !one.is_empty() => Some(one.as_slice()),
+        _ => None,
+    }
+}
+
+fn convert(
+    value: &Value,
+    error: &jsonschema::ValidationError<'_>,
+    out: &mut Vec<Finding>,
+    depth: usize,
+) {
+    if let ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } =
+        error.kind()
+    {
+        if depth < 8 {
+            if let Some(branch) = fitting_branch(context, error.instance_path().as_str()) {
+                for e in branch {
+                    convert(value, e, out, depth + 1);
+                }
+                return;
+            }
+        }
+    }
+    {
         let path: Vec<String> = error
             .instance_path()
             .into_iter()
             .map(|s| s.to_string())
             .collect();
         let Some(target) = value_at(value, &path) else {
-            continue;
+            return;
         };
         // Nothing is known about unknown values (or the parts of values that contain them).
         if path_touches_unknown(value, &path) {
-            continue;
+            return;
         }
         let field = field_name(&path);
         let kind = error.kind();
@@ -128,7 +193,7 @@ pub fn validate(schema: &Schema, value: &Value) -> Vec<Finding> {
             ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. }
         ) && target.contains_unknown()
         {
-            continue;
+            return;
         }
         let finding = match kind {
             ValidationErrorKind::Type { kind } => Finding {
@@ -304,7 +369,6 @@ pub fn validate(schema: &Schema, value: &Value) -> Vec<Finding> {
         };
         out.push(finding);
     }
-    out
 }
 
 fn short_list(options: &[&str]) -> String {
@@ -531,7 +595,7 @@ pub fn unknown_keys(
     let mut out = Vec::new();
     walk_keys(
         &schema.json,
-        &schema.json,
+        &[&schema.json],
         value,
         &mut Vec::new(),
         legacy_names,
@@ -543,7 +607,7 @@ pub fn unknown_keys(
 
 fn walk_keys(
     root: &Json,
-    node: &Json,
+    nodes: &[&Json],
     value: &Value,
     path: &mut Vec<String>,
     legacy_names: &dyn Fn(&[String], &str) -> Option<&'static str>,
@@ -556,7 +620,9 @@ fn walk_keys(
     match &value.kind {
         Kind::Map(members) => {
             let mut applicable = Vec::new();
-            branches(root, node, value, &mut applicable, 0);
+            for node in nodes {
+                branches(root, node, value, &mut applicable, 0);
+            }
             let mut known: Vec<&str> = Vec::new();
             let mut open = false;
             let mut declared = false;
@@ -576,77 +642,104 @@ fn walk_keys(
                 key, value: child, ..
             } in members
             {
-                let child_schema = applicable
+                let mut child_schemas: Vec<&Json> = applicable
                     .iter()
-                    .find_map(|b| b.get("properties").and_then(|p| p.get(key)))
-                    .or_else(|| {
-                        applicable
-                            .iter()
-                            .find_map(|b| b.get("additionalProperties").filter(|a| a.is_object()))
-                    });
+                    .filter_map(|b| b.get("properties").and_then(|p| p.get(key)))
+                    .collect();
+                if child_schemas.is_empty() {
+                    child_schemas.extend(
+                        applicable.iter().filter_map(|b| {
+                            b.get("additionalProperties").filter(|a| a.is_object())
+                        }),
+                    );
+                }
                 if declared && !open && !known.contains(&key.as_str()) {
                     path.push(key.clone());
-                    let finding = match legacy_names(path, key) {
-                        Some(replacement) => Finding {
-                            path: path.clone(),
-                            on_key: true,
-                            severity: Severity::Warning,
-                            code: "legacy-property",
-                            message: format!(
-                                "`{key}` is a legacy (FC 2.0) property that fc3 ignores; use `{replacement}`"
-                            ),
-                            fix: None,
-                        },
-                        None => {
-                            let ranked = crate::suggest::ranked(key, known.iter().copied());
-                            let mut message = format!("unknown property `{key}`");
-                            if let Some(best) = ranked.first() {
-                                message.push_str(&format!("; did you mean `{best}`?"));
-                            } else {
-                                message.push_str(" (the component ignores it)");
-                            }
-                            Finding {
-                                path: path.clone(),
-                                on_key: true,
-                                severity: Severity::Warning,
-                                code: "unknown-property",
-                                message,
-                                fix: ranked
-                                    .first()
-                                    .map(|b| (format!("Rename to `{b}`"), b.to_string())),
-                            }
-                        }
-                    };
+                    out.push(unknown_key_finding(path, key, &known, legacy_names));
                     path.pop();
-                    out.push(finding);
                     continue;
                 }
-                if let Some(cs) = child_schema {
+                if !child_schemas.is_empty() {
                     path.push(key.clone());
-                    walk_keys(root, cs, child, path, legacy_names, out, depth + 1);
+                    walk_keys(
+                        root,
+                        &child_schemas,
+                        child,
+                        path,
+                        legacy_names,
+                        out,
+                        depth + 1,
+                    );
                     path.pop();
                 }
             }
         }
         Kind::List(items) => {
-            let mut applicable = Vec::new();
-            let node_d = deref(root, node);
-            applicable.push(node_d);
-            for key in ["anyOf", "oneOf", "allOf"] {
-                if let Some(bs) = node_d.get(key).and_then(Json::as_array) {
-                    applicable.extend(bs.iter().map(|b| deref(root, b)));
+            let mut item_schemas: Vec<&Json> = Vec::new();
+            for node in nodes {
+                let node_d = deref(root, node);
+                let mut candidates = vec![node_d];
+                for key in ["anyOf", "oneOf", "allOf"] {
+                    if let Some(bs) = node_d.get(key).and_then(Json::as_array) {
+                        candidates.extend(bs.iter().map(|b| deref(root, b)));
+                    }
                 }
+                item_schemas.extend(candidates.iter().filter_map(|b| b.get("items")));
             }
-            let Some(item_schema) = applicable.iter().find_map(|b| b.get("items")) else {
+            if item_schemas.is_empty() {
                 return;
-            };
+            }
             for (i, item) in items.iter().enumerate() {
                 path.push(i.to_string());
-                walk_keys(root, item_schema, item, path, legacy_names, out, depth + 1);
+                walk_keys(
+                    root,
+                    &item_schemas,
+                    item,
+                    path,
+                    legacy_names,
+                    out,
+                    depth + 1,
+                );
                 path.pop();
             }
         }
         _ => {}
+    }
+}
+
+fn unknown_key_finding(
+    path: &[String],
+    key: &str,
+    known: &[&str],
+    legacy_names: &dyn Fn(&[String], &str) -> Option<&'static str>,
+) -> Finding {
+    if let Some(replacement) = legacy_names(path, key) {
+        return Finding {
+            path: path.to_vec(),
+            on_key: true,
+            severity: Severity::Warning,
+            code: "legacy-property",
+            message: format!(
+                "`{key}` is a legacy (FC 2.0) property that fc3 ignores; use `{replacement}`"
+            ),
+            fix: None,
+        };
+    }
+    let ranked = crate::suggest::ranked(key, known.iter().copied());
+    let mut message = format!("unknown property `{key}`");
+    match ranked.first() {
+        Some(best) => message.push_str(&format!("; did you mean `{best}`?")),
+        None => message.push_str(" (the component ignores it)"),
+    }
+    Finding {
+        path: path.to_vec(),
+        on_key: true,
+        severity: Severity::Warning,
+        code: "unknown-property",
+        message,
+        fix: ranked
+            .first()
+            .map(|b| (format!("Rename to `{b}`"), b.to_string())),
     }
 }
 
