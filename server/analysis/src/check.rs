@@ -141,8 +141,7 @@ pub fn check(input: &FileInput<'_>, host: &dyn Host, options: CheckOptions) -> A
                 range,
                 "extend-not-found",
                 format!(
-                    "`{}` does not exist; Serverless Devs reads it as empty",
-                    path.display()
+                    "`{rel}` does not exist next to this file; Serverless Devs reads it as empty"
                 ),
             ));
         }
@@ -177,7 +176,7 @@ pub fn check(input: &FileInput<'_>, host: &dyn Host, options: CheckOptions) -> A
         root,
         &edition,
         model.as_ref(),
-        base.is_some(),
+        sources.files[0].parse.tree.get(root, "extend").is_some(),
         &mut diagnostics,
     );
     if let Some(model) = &model {
@@ -591,9 +590,12 @@ pub(crate) fn place(
             message: "here, in the extended file".into(),
         });
         let lc = syntax::LineIndex::new(&src.text).line_col(d.range.start());
+        // Shown relative to the analysed file, as the user wrote it in `extend`.
+        let main_dir = sources.file(FileId::MAIN).dir();
+        let shown = src.path.strip_prefix(&main_dir).unwrap_or(&src.path);
         d.message = format!(
             "{}:{}:{}: {}",
-            src.path.display(),
+            shown.display(),
             lc.line + 1,
             lc.col + 1,
             d.message

@@ -163,15 +163,13 @@ fn convert(
 ) {
     if let ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } =
         error.kind()
+        && depth < 8
+        && let Some(branch) = fitting_branch(context, error.instance_path().as_str())
     {
-        if depth < 8 {
-            if let Some(branch) = fitting_branch(context, error.instance_path().as_str()) {
-                for e in branch {
-                    convert(value, e, out, depth + 1);
-                }
-                return;
-            }
+        for e in branch {
+            convert(value, e, out, depth + 1);
         }
+        return;
     }
     {
         let path: Vec<String> = error

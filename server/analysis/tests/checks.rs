@@ -884,7 +884,7 @@ fn findings_in_the_extended_file_are_shown_on_extend() {
     check_diagnostics(
         r#"
         extend: base.yaml
-        #       ^^^^^^^^^ error[out-of-range]: /p/base.yaml:10:16: `timeout` must be at least 1
+        #       ^^^^^^^^^ error[out-of-range]: base.yaml:10:16: `timeout` must be at least 1
         resources: {}
         #- /p/base.yaml
         edition: 3.0.0

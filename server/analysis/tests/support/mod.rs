@@ -12,24 +12,24 @@ use std::path::PathBuf;
 
 use analysis::{CheckOptions, Diagnostic, FileInput, MemoryHost, check};
 
-pub struct Fixture {
-    pub path: PathBuf,
-    pub text: String,
-    pub host: MemoryHost,
-    pub expected: Vec<Expected>,
+pub(crate) struct Fixture {
+    pub(crate) path: PathBuf,
+    pub(crate) text: String,
+    pub(crate) host: MemoryHost,
+    pub(crate) expected: Vec<Expected>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expected {
-    pub line: usize,
-    pub start: usize,
-    pub end: usize,
-    pub severity: String,
-    pub code: String,
-    pub message: String,
+pub(crate) struct Expected {
+    pub(crate) line: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) severity: String,
+    pub(crate) code: String,
+    pub(crate) message: String,
 }
 
-pub fn parse_fixture(fixture: &str) -> Fixture {
+pub(crate) fn parse_fixture(fixture: &str) -> Fixture {
     let fixture = trim_indent(fixture);
     let mut sections: Vec<(String, String)> = Vec::new();
     let mut current = ("/p/s.yaml".to_string(), String::new());
@@ -44,7 +44,7 @@ pub fn parse_fixture(fixture: &str) -> Fixture {
     sections.push(current);
     let sections: Vec<(String, String)> = sections
         .into_iter()
-        .filter(|(p, t)| !(t.is_empty() && p == "/p/s.yaml") || false)
+        .filter(|(p, t)| !(t.is_empty() && p == "/p/s.yaml"))
         .collect();
     let (main_path, main_text) = sections[0].clone();
     let mut host = MemoryHost::new();
@@ -129,7 +129,7 @@ fn trim_indent(text: &str) -> String {
         + "\n"
 }
 
-pub fn analyse(fixture: &Fixture) -> Vec<Diagnostic> {
+pub(crate) fn analyse(fixture: &Fixture) -> Vec<Diagnostic> {
     let input = FileInput {
         path: &fixture.path,
         text: &fixture.text,
@@ -157,7 +157,7 @@ fn actual_of(text: &str, d: &Diagnostic) -> Expected {
 /// Asserts that the diagnostics are exactly the annotated ones (position, severity, code, and
 /// the message when the annotation gives one).
 #[track_caller]
-pub fn check_diagnostics(fixture: &str) {
+pub(crate) fn check_diagnostics(fixture: &str) {
     let f = parse_fixture(fixture);
     let diagnostics = analyse(&f);
     let actual: Vec<Expected> = diagnostics.iter().map(|d| actual_of(&f.text, d)).collect();
@@ -210,7 +210,7 @@ pub fn check_diagnostics(fixture: &str) {
 
 /// Applies the first fix of the diagnostic with `code` and compares the fixed text.
 #[track_caller]
-pub fn check_fix(code: &str, before: &str, after: &str) {
+pub(crate) fn check_fix(code: &str, before: &str, after: &str) {
     let f = parse_fixture(before);
     let diagnostics = analyse(&f);
     let d = diagnostics

@@ -21,7 +21,7 @@ pub(crate) fn render(files: &[Checked]) -> String {
     let mut results = Vec::new();
     for f in files {
         let index = LineIndex::new(&f.text);
-        let uri = f.path.to_string_lossy().replace('\\', "/");
+        let uri = uri_reference(&f.path.to_string_lossy().replace('\\', "/"));
         for d in &f.diagnostics {
             let ((sl, sc), (el, ec)) = super::utf16_range(&index, d);
             let level = match d.severity {
@@ -54,4 +54,33 @@ pub(crate) fn render(files: &[Checked]) -> String {
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// A relative URI reference for a path: RFC 3986 unreserved characters and `/` stay, every other
+/// byte is percent-encoded (spaces, non-ASCII names).
+fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            super::uri_reference("my project/s.yaml"),
+            "my%20project/s.yaml"
+        );
+        assert_eq!(
+            super::uri_reference("项目/s.yaml"),
+            "%E9%A1%B9%E7%9B%AE/s.yaml"
+        );
+    }
 }

@@ -154,7 +154,10 @@ impl Builder<'_> {
                     ScalarStyle::Literal | ScalarStyle::Folded => {
                         self.block_scalar_range(start, end)
                     }
-                    _ => (start, end),
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        (start, quoted_end(self.text, start).unwrap_or(end))
+                    }
+                    ScalarStyle::Plain => (start, end),
                 };
                 let (value_type, effect) = scalar::resolve(&value, style, tag.as_deref());
                 if let TagEffect::Unknown = effect {
@@ -419,6 +422,26 @@ impl Builder<'_> {
         }
         (header.min(start), end.max(header.min(start)))
     }
+}
+
+/// The end of a quoted scalar starting at `start` (after its closing quote). The parser's span
+/// of a quoted scalar followed by a comment runs on to the comment's end.
+fn quoted_end(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(start)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn next_char_end(text: &str, at: usize) -> usize {

@@ -155,6 +155,8 @@ pub fn parse_with_limits(text: &str, limits: Limits) -> Parse {
 
 /// Decodes bytes as UTF-8; invalid input gives the lossy text plus an error at the first bad byte.
 pub fn parse_bytes(bytes: &[u8]) -> (String, Parse) {
+    // Editors hide a UTF-8 byte order mark; so do our offsets.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => {
             let (text, _) = crate::normalize_newlines(text);
@@ -165,12 +167,14 @@ pub fn parse_bytes(bytes: &[u8]) -> (String, Parse) {
             let lossy = String::from_utf8_lossy(bytes);
             let (text, _) = crate::normalize_newlines(&lossy);
             let text = text.into_owned();
-            let prefix = String::from_utf8_lossy(&bytes[..err.valid_up_to()]);
-            let (prefix, _) = crate::normalize_newlines(&prefix);
-            let at = TextSize::of(prefix.as_ref());
-            let end = (at + TextSize::from(1)).min(TextSize::of(text.as_str()));
+            // The valid prefix converts to itself, so the bad byte's replacement character
+            // starts where the normalised prefix ends.
+            let prefix = std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default();
+            let (prefix, _) = crate::normalize_newlines(prefix);
+            let at = prefix.len().min(text.len());
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
             let error = SyntaxError {
-                range: TextRange::new(at, end.max(at)),
+                range: range_of(at, end),
                 kind: SyntaxErrorKind::InvalidUtf8,
                 message: format!(
                     "the file is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
