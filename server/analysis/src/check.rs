@@ -149,12 +149,27 @@ pub fn check(input: &FileInput<'_>, host: &dyn Host, options: CheckOptions) -> A
     let base = base_root.map(|r| (FileId(1), r));
 
     let edition = edition_of(&sources, root, base);
+    let mut budget = EXPANSION_BUDGET;
+    let raw_main = from_tree(
+        sources.tree(FileId::MAIN),
+        &sources.file(FileId::MAIN).text,
+        FileId::MAIN,
+        root,
+        &mut budget,
+    );
+    if budget == 0 {
+        diagnostics.push(Diagnostic::error(
+            sources.tree(FileId::MAIN).range(root),
+            "too-large",
+            "aliases expand to more nodes than sdls reads (a possible alias bomb)",
+        ));
+    }
     let model = match &edition {
         Edition::V3 => Some(model_v3(
             input,
             host,
             &sources,
-            root,
+            &raw_main,
             base,
             options,
             registry_template,
@@ -164,7 +179,7 @@ pub fn check(input: &FileInput<'_>, host: &dyn Host, options: CheckOptions) -> A
             input,
             host,
             &sources,
-            root,
+            &raw_main,
             base,
             registry_template,
             &mut diagnostics,
@@ -174,6 +189,7 @@ pub fn check(input: &FileInput<'_>, host: &dyn Host, options: CheckOptions) -> A
     crate::checks::document(
         &sources,
         root,
+        &raw_main,
         &edition,
         model.as_ref(),
         sources.files[0].parse.tree.get(root, "extend").is_some(),
@@ -343,33 +359,14 @@ fn model_v3(
     input: &FileInput<'_>,
     host: &dyn Host,
     sources: &Sources,
-    root: NodeId,
+    child_top: &Value,
     base: Option<(FileId, NodeId)>,
     options: CheckOptions,
     registry_template: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Model {
     let mut budget = EXPANSION_BUDGET;
-    let child_top = from_tree(
-        sources.tree(FileId::MAIN),
-        &sources.file(FileId::MAIN).text,
-        FileId::MAIN,
-        root,
-        &mut budget,
-    );
-    let child_resources = sources
-        .tree(FileId::MAIN)
-        .get(root, "resources")
-        .filter(|e| sources.tree(FileId::MAIN).mapping(e.value).is_some())
-        .map(|e| resolve::resource_inputs(sources, FileId::MAIN, e.value, &mut budget))
-        .unwrap_or_default();
-    if budget == 0 {
-        diagnostics.push(Diagnostic::error(
-            sources.tree(FileId::MAIN).range(root),
-            "too-large",
-            "aliases expand to more nodes than sdls reads (a possible alias bomb)",
-        ));
-    }
+    let child_resources = resolve::resource_inputs(child_top.get("resources"));
     let mut groups: Vec<(Vec<ResourceInput>, FileId)> = Vec::new();
     let raw_top = match base {
         Some((file, base_root)) => {
@@ -380,19 +377,14 @@ fn model_v3(
                 base_root,
                 &mut budget,
             );
-            let base_resources = sources
-                .tree(file)
-                .get(base_root, "resources")
-                .filter(|e| sources.tree(file).mapping(e.value).is_some())
-                .map(|e| resolve::resource_inputs(sources, file, e.value, &mut budget))
-                .unwrap_or_default();
+            let base_resources = resolve::resource_inputs(base_top.get("resources"));
             groups.push((base_resources, file));
             deep_merge(
                 &top_without(&base_top, &["resources"]),
-                &top_without(&child_top, &["resources"]),
+                &top_without(child_top, &["resources"]),
             )
         }
-        None => top_without(&child_top, &["resources"]),
+        None => top_without(child_top, &["resources"]),
     };
     groups.push((child_resources, FileId::MAIN));
 
@@ -451,7 +443,7 @@ fn model_v3(
         resources,
         vars,
         registry_template,
-        root: Some(root),
+        root: sources.tree(FileId::MAIN).root(),
     }
 }
 
@@ -459,19 +451,13 @@ fn model_legacy(
     input: &FileInput<'_>,
     host: &dyn Host,
     sources: &Sources,
-    root: NodeId,
+    main: &Value,
     base: Option<(FileId, NodeId)>,
     registry_template: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Model {
     let mut budget = EXPANSION_BUDGET;
-    let mut raw = from_tree(
-        sources.tree(FileId::MAIN),
-        &sources.file(FileId::MAIN).text,
-        FileId::MAIN,
-        root,
-        &mut budget,
-    );
+    let mut raw = main.clone();
     if let Some((file, base_root)) = base {
         let base_raw = from_tree(
             sources.tree(file),
@@ -482,12 +468,7 @@ fn model_legacy(
         );
         raw = deep_merge(&base_raw, &raw);
     }
-    let tree = sources.tree(FileId::MAIN);
-    let inputs: Vec<ResourceInput> = tree
-        .get(root, "services")
-        .filter(|e| tree.mapping(e.value).is_some())
-        .map(|e| resolve::resource_inputs(sources, FileId::MAIN, e.value, &mut budget))
-        .unwrap_or_default();
+    let inputs: Vec<ResourceInput> = resolve::resource_inputs(main.get("services"));
     let env = Environment::load(host, &env_candidates(input, sources, &inputs, true));
     let mut resolver = LegacyResolver {
         host,
@@ -536,7 +517,7 @@ fn model_legacy(
         resources,
         vars,
         registry_template,
-        root: Some(root),
+        root: sources.tree(FileId::MAIN).root(),
     }
 }
 

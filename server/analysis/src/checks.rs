@@ -9,9 +9,8 @@ use syntax::{NodeId, TextRange};
 use crate::check::{place, value_range};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::{ComponentKind, Edition, Model, Resource, Sources};
-use crate::resolve::EXPANSION_BUDGET;
 use crate::schema;
-use crate::value::{FileId, Kind, Member, Site, Value, from_tree};
+use crate::value::{FileId, Kind, Member, Site, Value};
 
 /// Built-in `s` commands: a resource with one of these names can never be addressed.
 const S_COMMANDS: &[&str] = &[
@@ -100,6 +99,7 @@ impl Out<'_> {
 pub(crate) fn document(
     sources: &Sources,
     root: NodeId,
+    raw: &Value,
     edition: &Edition,
     model: Option<&Model>,
     has_extend: bool,
@@ -110,14 +110,6 @@ pub(crate) fn document(
         found: Vec::new(),
     };
     let tree = sources.tree(FileId::MAIN);
-    let mut budget = EXPANSION_BUDGET;
-    let raw = from_tree(
-        tree,
-        &sources.file(FileId::MAIN).text,
-        FileId::MAIN,
-        root,
-        &mut budget,
-    );
     let root_site = Site {
         file: FileId::MAIN,
         node: root,
@@ -166,8 +158,11 @@ pub(crate) fn document(
 
     // The top-level schema; `flow` and `actions` have their own precise rules below.
     let schema = schema::top_level();
-    let mut findings = schema::validate(schema, &raw);
-    findings.extend(schema::unknown_keys(schema, &raw, &|_, _| None));
+    // The top-level schema does not look inside `props` (each component's schema does): leave
+    // them out, which keeps this pass cheap on large files.
+    let top = without_props(raw);
+    let mut findings = schema::validate(schema, &top);
+    findings.extend(schema::unknown_keys(schema, &top, &|_, _| None));
     for f in findings {
         let first = f.path.first().map(String::as_str);
         let in_actions = first == Some("actions") || f.path.get(2).is_some_and(|p| p == "actions");
@@ -198,13 +193,13 @@ pub(crate) fn document(
             continue;
         }
         let target = if f.on_key {
-            crate::check::member_at(&raw, &f.path).and_then(|m| m.key_site)
+            crate::check::member_at(&top, &f.path).and_then(|m| m.key_site)
         } else {
             None
         };
         let d_range = match target {
             Some(site) => Some((site.file, sources.range(site))),
-            None => schema::value_at(&raw, &f.path).and_then(|v| value_range(sources, v.origin)),
+            None => schema::value_at(&top, &f.path).and_then(|v| value_range(sources, v.origin)),
         };
         let (file, range) = d_range.unwrap_or((FileId::MAIN, sources.range(root_site)));
         out.push(file, schema::finding_to_diag(&f, range));
@@ -248,6 +243,57 @@ pub(crate) fn document(
         resource_names(&mut out, model, *edition == Edition::V3);
     }
     place(sources, out.found.into_iter(), diagnostics);
+}
+
+/// The document with every resource's `props` replaced by an empty mapping.
+fn without_props(raw: &Value) -> Value {
+    let Some(members) = raw.as_map() else {
+        return raw.clone();
+    };
+    let members = members
+        .iter()
+        .map(|m| {
+            if m.key != "resources" && m.key != "services" {
+                return m.clone();
+            }
+            let Some(entries) = m.value.as_map() else {
+                return m.clone();
+            };
+            let entries = entries
+                .iter()
+                .map(|e| {
+                    let Some(fields) = e.value.as_map() else {
+                        return e.clone();
+                    };
+                    let fields = fields
+                        .iter()
+                        .map(|f| {
+                            if f.key == "props" && matches!(f.value.kind, Kind::Map(_)) {
+                                Member {
+                                    key: f.key.clone(),
+                                    key_site: f.key_site,
+                                    value: Value::new(Kind::Map(Vec::new()), f.value.origin),
+                                }
+                            } else {
+                                f.clone()
+                            }
+                        })
+                        .collect();
+                    Member {
+                        key: e.key.clone(),
+                        key_site: e.key_site,
+                        value: Value::new(Kind::Map(fields), e.value.origin),
+                    }
+                })
+                .collect();
+            Member {
+                key: m.key.clone(),
+                key_site: m.key_site,
+                value: Value::new(Kind::Map(entries), m.value.origin),
+            }
+        })
+        .collect();
+    Value::new(Kind::Map(members), raw.origin)
 }
 
 fn flow(out: &mut Out<'_>, raw: &Value, model: Option<&Model>) {

@@ -7,16 +7,14 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use syntax::{NodeId, TextRange, TextSize};
+use syntax::{TextRange, TextSize};
 
 use crate::diagnostic::{Diagnostic, Related};
 use crate::env::Environment;
 use crate::expr::{self, Expr, Segment};
 use crate::host::Host;
 use crate::model::Sources;
-use crate::value::{
-    FileId, Kind, Member, Origin, Site, UnknownReason, Value, deep_merge, from_tree,
-};
+use crate::value::{FileId, Kind, Member, Origin, Site, UnknownReason, Value, deep_merge};
 
 /// Budget of YAML nodes that alias expansion may produce while building values.
 pub(crate) const EXPANSION_BUDGET: usize = 2_000_000;
@@ -651,9 +649,16 @@ impl<'a> Resolver<'a> {
         site: Option<(FileId, TextRange)>,
     ) -> Value {
         let text = format!("${{{inner}}}");
+        // `s preview` prints these with the argument in single quotes, whatever was written.
+        let quoted = |reason| match args {
+            [Expr::Str(arg)] => {
+                Value::unknown(format!("${{{name}('{arg}')}}"), reason, Origin::default())
+            }
+            _ => Value::unknown(text.clone(), reason, Origin::default()),
+        };
         match name {
-            "config" => return Value::unknown(text, UnknownReason::Config, Origin::default()),
-            "secret" => return Value::unknown(text, UnknownReason::Secret, Origin::default()),
+            "config" => return quoted(UnknownReason::Config),
+            "secret" => return quoted(UnknownReason::Secret),
             "regex" => return Value::unknown(text, UnknownReason::Dynamic, Origin::default()),
             _ => {}
         }
@@ -910,26 +915,19 @@ fn list(keys: &[&str]) -> String {
 }
 
 /// Builds raw values for every resource of a `resources:` mapping.
-pub(crate) fn resource_inputs(
-    sources: &Sources,
-    file: FileId,
-    resources: NodeId,
-    budget: &mut usize,
-) -> Vec<ResourceInput> {
-    let tree = sources.tree(file);
-    tree.entries(resources)
-        .into_iter()
-        .map(|e| ResourceInput {
-            name: e.key.clone(),
-            key: Site {
-                file,
-                node: e.key_site(),
-            },
-            entry: Some(Site {
-                file,
-                node: e.value,
-            }),
-            raw: from_tree(tree, &sources.file(file).text, file, e.value, budget),
+pub(crate) fn resource_inputs(resources: Option<&Value>) -> Vec<ResourceInput> {
+    let Some(members) = resources.and_then(Value::as_map) else {
+        return Vec::new();
+    };
+    members
+        .iter()
+        .filter_map(|m| {
+            Some(ResourceInput {
+                name: m.key.clone(),
+                key: m.key_site?,
+                entry: m.value.origin.def,
+                raw: m.value.clone(),
+            })
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! stack), with char → byte offset conversion, duplicate-key detection and the [`Limits`].
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span};
 
@@ -15,7 +16,8 @@ enum Frame {
     Mapping {
         id: NodeId,
         pending_key: Option<NodeId>,
-        keys: HashMap<String, NodeId>,
+        /// FNV hash of each key's text → the first key node with it (duplicate detection).
+        keys: HashMap<u64, NodeId, BuildHasherDefault<IdentityHasher>>,
     },
     Sequence {
         id: NodeId,
@@ -274,7 +276,7 @@ impl Builder<'_> {
             Frame::Mapping {
                 id,
                 pending_key: None,
-                keys: HashMap::new(),
+                keys: HashMap::default(),
             }
         } else {
             Frame::Sequence { id }
@@ -342,21 +344,28 @@ impl Builder<'_> {
                     if let NodeKind::Scalar(s) = &self.nodes[key.index()].kind {
                         let is_merge = s.text == "<<" && s.style == ScalarStyle::Plain;
                         if !is_merge {
-                            if let Some(&first) = keys.get(&s.text) {
-                                let first_line = first;
+                            let hash = fnv(s.text.as_bytes());
+                            let duplicate = match keys.get(&hash) {
+                                Some(&first) => match &self.nodes[first.index()].kind {
+                                    NodeKind::Scalar(f) => f.text == s.text,
+                                    _ => false,
+                                },
+                                None => {
+                                    keys.insert(hash, key);
+                                    false
+                                }
+                            };
+                            if duplicate {
                                 let message = format!(
                                     "duplicate key `{}`: Serverless Devs (js-yaml) rejects the file; remove one of them",
                                     s.text
                                 );
                                 let range = self.nodes[key.index()].range;
-                                let _ = first_line;
                                 self.errors.push(SyntaxError {
                                     range,
                                     kind: SyntaxErrorKind::DuplicateKey,
                                     message,
                                 });
-                            } else {
-                                keys.insert(s.text.clone(), key);
                             }
                         }
                     }
@@ -497,5 +506,33 @@ impl<'t> CharOffsets<'t> {
         }
         self.cursor = (chars, bytes);
         bytes
+    }
+}
+
+/// FNV-1a: a fast hash for short keys.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The keys are already hashes.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
