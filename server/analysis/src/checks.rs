@@ -206,7 +206,7 @@ pub(crate) fn document(
     }
 
     if *edition == Edition::V3 {
-        flow(&mut out, &raw, model);
+        flow(&mut out, raw, model);
     }
     if let Some(actions) = raw.member("actions") {
         check_actions(&mut out, actions, true);

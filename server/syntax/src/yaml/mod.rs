@@ -276,24 +276,23 @@ impl Tree {
     pub fn entries(&self, id: NodeId) -> Vec<MergedEntry> {
         // Most mappings have no `<<`: their entries are the written ones (duplicates are a
         // syntax error; the first one is kept, as in the merged path).
-        if let Some(mapping) = self.mapping(id) {
-            if !mapping.entries.iter().any(|e| self.is_merge_key(e.key))
-                && mapping.entries.len() < 64
-            {
-                let mut out: Vec<MergedEntry> = Vec::with_capacity(mapping.entries.len());
-                for e in &mapping.entries {
-                    let key = self.key_text(e.key);
-                    if !out.iter().any(|o| o.key == key) {
-                        out.push(MergedEntry {
-                            key,
-                            key_node: e.key,
-                            value: e.value,
-                            via: None,
-                        });
-                    }
+        if let Some(mapping) = self.mapping(id)
+            && !mapping.entries.iter().any(|e| self.is_merge_key(e.key))
+            && mapping.entries.len() < 64
+        {
+            let mut out: Vec<MergedEntry> = Vec::with_capacity(mapping.entries.len());
+            for e in &mapping.entries {
+                let key = self.key_text(e.key);
+                if !out.iter().any(|o| o.key == key) {
+                    out.push(MergedEntry {
+                        key,
+                        key_node: e.key,
+                        value: e.value,
+                        via: None,
+                    });
                 }
-                return out;
             }
+            return out;
         }
         let mut out: Vec<MergedEntry> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
