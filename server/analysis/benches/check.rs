@@ -58,5 +58,22 @@ fn bench_check(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_check);
+/// The floor: YAML parsing alone (saphyr-parser events into our tree).
+fn bench_parse(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse");
+    group.sample_size(20);
+    for functions in [1_000usize] {
+        let text = generate(functions, false);
+        group.bench_with_input(
+            BenchmarkId::new("functions", functions),
+            &text,
+            |b, text| {
+                b.iter(|| black_box(syntax::parse(text)));
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_check, bench_parse);
 criterion_main!(benches);

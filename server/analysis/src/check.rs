@@ -366,21 +366,25 @@ fn model_v3(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Model {
     let mut budget = EXPANSION_BUDGET;
-    let child_resources = resolve::resource_inputs(child_top.get("resources"));
-    let mut groups: Vec<(Vec<ResourceInput>, FileId)> = Vec::new();
-    let raw_top = match base {
-        Some((file, base_root)) => {
-            let base_top = from_tree(
+    let base_top = base.map(|(file, base_root)| {
+        (
+            file,
+            from_tree(
                 sources.tree(file),
                 &sources.file(file).text,
                 file,
                 base_root,
                 &mut budget,
-            );
-            let base_resources = resolve::resource_inputs(base_top.get("resources"));
-            groups.push((base_resources, file));
+            ),
+        )
+    });
+    let child_resources = resolve::resource_inputs(child_top.get("resources"));
+    let mut groups: Vec<(Vec<ResourceInput<'_>>, FileId)> = Vec::new();
+    let raw_top = match &base_top {
+        Some((file, base_top)) => {
+            groups.push((resolve::resource_inputs(base_top.get("resources")), *file));
             deep_merge(
-                &top_without(&base_top, &["resources"]),
+                &top_without(base_top, &["resources"]),
                 &top_without(child_top, &["resources"]),
             )
         }
@@ -389,6 +393,7 @@ fn model_v3(
     groups.push((child_resources, FileId::MAIN));
 
     let mut resources: Vec<Resource> = Vec::new();
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut vars = Value::null();
     for (inputs, _file) in groups {
         let env = Environment::load(host, &env_candidates(input, sources, &inputs, false));
@@ -396,7 +401,7 @@ fn model_v3(
             .iter()
             .map(|r| (r.name.clone(), r.key, r.entry))
             .collect();
-        let raw_entries: Vec<Value> = inputs.iter().map(|r| r.raw.clone()).collect();
+        let raw_entries: Vec<&Value> = inputs.iter().map(|r| r.raw).collect();
         let mut resolver = Resolver::new(
             host,
             sources,
@@ -424,7 +429,7 @@ fn model_v3(
                 actions: r.actions,
             };
             // A child resource with the base's name is merged into it (child wins, arrays replaced).
-            if let Some(existing) = resources.iter_mut().find(|e| e.name == resource.name) {
+            if let Some(existing) = by_name.get(&resource.name).map(|&i| &mut resources[i]) {
                 existing.props = deep_merge(&existing.props, &resource.props);
                 if !matches!(resource.component.kind, Kind::Null) {
                     existing.component = resource.component;
@@ -434,6 +439,7 @@ fn model_v3(
                 existing.entry = resource.entry;
                 existing.props_key = resource.props_key.or(existing.props_key);
             } else {
+                by_name.insert(resource.name.clone(), resources.len());
                 resources.push(resource);
             }
         }
@@ -468,7 +474,7 @@ fn model_legacy(
         );
         raw = deep_merge(&base_raw, &raw);
     }
-    let inputs: Vec<ResourceInput> = resolve::resource_inputs(main.get("services"));
+    let inputs: Vec<ResourceInput<'_>> = resolve::resource_inputs(main.get("services"));
     let env = Environment::load(host, &env_candidates(input, sources, &inputs, true));
     let mut resolver = LegacyResolver {
         host,

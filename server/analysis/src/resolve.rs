@@ -39,12 +39,12 @@ enum Scope {
 }
 
 /// A resource being resolved, in file order.
-pub(crate) struct ResourceInput {
+pub(crate) struct ResourceInput<'a> {
     pub name: String,
     pub key: Site,
     pub entry: Option<Site>,
     /// The raw entry (component, props, actions, vars, extend, ...).
-    pub raw: Value,
+    pub raw: &'a Value,
 }
 
 /// The output for one resource.
@@ -54,9 +54,9 @@ pub(crate) struct ResolvedResource {
     pub actions: Option<Value>,
 }
 
-struct Current {
+struct Current<'a> {
     index: usize,
-    raw_props: Value,
+    raw_props: std::borrow::Cow<'a, Value>,
     in_progress: Vec<String>,
     cache: HashMap<String, Value>,
 }
@@ -71,9 +71,9 @@ pub(crate) struct Resolver<'a> {
     vars: Value,
     raw_top: Value,
     templates: Value,
-    resources: Vec<ResourceInput>,
+    resources: Vec<ResourceInput<'a>>,
     resolved: Vec<Option<ResolvedResource>>,
-    current: Option<Current>,
+    current: Option<Current<'a>>,
     /// The file whose directory relative paths resolve against.
     file: FileId,
     /// Range of the expression being evaluated, for diagnostics raised inside calls.
@@ -87,7 +87,7 @@ impl<'a> Resolver<'a> {
         sources: &'a Sources,
         env: Environment,
         raw_top: Value,
-        resources: Vec<ResourceInput>,
+        resources: Vec<ResourceInput<'a>>,
         unset_env: UnsetEnv,
         registry_template: bool,
     ) -> Self {
@@ -168,7 +168,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn resolve_resource(&mut self, i: usize) -> ResolvedResource {
-        let raw = self.resources[i].raw.clone();
+        let raw: &'a Value = self.resources[i].raw;
         self.file = raw.origin.def.map_or(FileId::MAIN, |s| s.file);
         let component = match raw.get("component") {
             Some(c) => self.resolve(c, Scope::Component, 1),
@@ -200,14 +200,12 @@ impl<'a> Resolver<'a> {
                 template = t;
             }
         }
-        let raw_props = raw
-            .get("props")
-            .cloned()
-            .unwrap_or_else(|| Value::new(Kind::Map(Vec::new()), Origin::default()));
-        let merged = if matches!(template.kind, Kind::Map(ref m) if !m.is_empty()) {
-            deep_merge(&template, &raw_props)
-        } else {
-            raw_props
+        let merged = match raw.get("props") {
+            Some(props) if matches!(template.kind, Kind::Map(ref m) if !m.is_empty()) => {
+                std::borrow::Cow::Owned(deep_merge(&template, props))
+            }
+            Some(props) => std::borrow::Cow::Borrowed(props),
+            None => std::borrow::Cow::Owned(template),
         };
         self.current = Some(Current {
             index: i,
@@ -215,7 +213,7 @@ impl<'a> Resolver<'a> {
             in_progress: Vec::new(),
             cache: HashMap::new(),
         });
-        let mut props = self.resolve(&merged, Scope::Resource(i), 1);
+        let mut props = self.resolve(merged.as_ref(), Scope::Resource(i), 1);
         drop_nulls(&mut props);
         let actions = raw
             .get("actions")
@@ -495,7 +493,7 @@ impl<'a> Resolver<'a> {
             },
             "props" => self.own_prop(inner, &rest[1..], site),
             _ => {
-                let raw = self.resources[i].raw.clone();
+                let raw: &'a Value = self.resources[i].raw;
                 match raw.path(rest) {
                     Some(v) if !matches!(v.kind, Kind::Null) => {
                         self.resolve(v, Scope::Resource(i), 1)
@@ -915,7 +913,7 @@ fn list(keys: &[&str]) -> String {
 }
 
 /// Builds raw values for every resource of a `resources:` mapping.
-pub(crate) fn resource_inputs(resources: Option<&Value>) -> Vec<ResourceInput> {
+pub(crate) fn resource_inputs(resources: Option<&Value>) -> Vec<ResourceInput<'_>> {
     let Some(members) = resources.and_then(Value::as_map) else {
         return Vec::new();
     };
@@ -926,7 +924,7 @@ pub(crate) fn resource_inputs(resources: Option<&Value>) -> Vec<ResourceInput> {
                 name: m.key.clone(),
                 key: m.key_site?,
                 entry: m.value.origin.def,
-                raw: m.value.clone(),
+                raw: &m.value,
             })
         })
         .collect()

@@ -2,6 +2,8 @@
 //! structural validation with `jsonschema` (errors mapped back to the node to edit, errors on
 //! unknown values dropped) and the unknown-key pass (warnings with a ranked "did you mean").
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -17,17 +19,143 @@ pub const FC3_DOMAIN_SCHEMA: &str = include_str!("../../../schemas/fc3-domain.sc
 pub const FC_SCHEMA: &str = include_str!("../../../schemas/fc.schema.json");
 
 pub struct Schema {
-    pub json: Json,
+    pub json: &'static Json,
     validator: Option<jsonschema::Validator>,
+    /// Every object node of the schema, pre-digested for the unknown-key walk.
+    shapes: HashMap<usize, Shape, BuildHasherDefault<PtrHasher>>,
 }
 
 fn load(text: &str) -> Schema {
-    let json: Json = serde_json::from_str(text).unwrap_or(Json::Null);
+    // Schemas live for the whole process (they are loaded once), so the JSON is leaked to let
+    // the shape index borrow from it.
+    let json: &'static Json = Box::leak(Box::new(serde_json::from_str(text).unwrap_or(Json::Null)));
     let validator = jsonschema::draft7::options()
         .should_validate_formats(false)
-        .build(&json)
+        .build(json)
         .ok();
-    Schema { json, validator }
+    let mut shapes = HashMap::default();
+    index_shapes(json, json, &mut shapes);
+    Schema {
+        json,
+        validator,
+        shapes,
+    }
+}
+
+/// What the unknown-key walk needs of one schema node, with `$ref` followed.
+struct Shape {
+    node: &'static Json,
+    /// `allOf` items, and the object-like items of `anyOf` / `oneOf`.
+    subs: Vec<&'static Json>,
+    /// `if` / `then` / `else`.
+    cond: Option<(&'static Json, Option<&'static Json>, Option<&'static Json>)>,
+    properties: Option<Vec<(&'static str, &'static Json)>>,
+    /// `additionalProperties` when it is a schema (a map with free keys).
+    additional: Option<&'static Json>,
+    /// Free keys allowed (`additionalProperties` not false, or `patternProperties`).
+    open: bool,
+    items: Vec<&'static Json>,
+}
+
+fn index_shapes(
+    root: &'static Json,
+    node: &'static Json,
+    out: &mut HashMap<usize, Shape, BuildHasherDefault<PtrHasher>>,
+) {
+    match node {
+        Json::Object(map) => {
+            let key = node as *const Json as usize;
+            if out.contains_key(&key) {
+                return;
+            }
+            let target = deref(root, node);
+            let mut subs = Vec::new();
+            for k in ["allOf", "anyOf", "oneOf"] {
+                if let Some(items) = target.get(k).and_then(Json::as_array) {
+                    for item in items {
+                        let d = deref(root, item);
+                        let objectish = d.get("properties").is_some()
+                            || d.get("allOf").is_some()
+                            || d.get("if").is_some()
+                            || d.get("type").and_then(Json::as_str) == Some("object")
+                            || d.get("additionalProperties").is_some();
+                        if k == "allOf" || objectish {
+                            subs.push(item);
+                        }
+                    }
+                }
+            }
+            let cond = target
+                .get("if")
+                .map(|c| (c, target.get("then"), target.get("else")));
+            let properties = target
+                .get("properties")
+                .and_then(Json::as_object)
+                .map(|p| p.iter().map(|(k, v)| (k.as_str(), v)).collect());
+            let additional = target.get("additionalProperties").filter(|a| a.is_object());
+            let open = target
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Json::Bool(false))
+                || target.get("patternProperties").is_some();
+            let mut items = Vec::new();
+            for candidate in std::iter::once(target).chain(
+                ["anyOf", "oneOf", "allOf"]
+                    .iter()
+                    .filter_map(|k| target.get(*k).and_then(Json::as_array))
+                    .flatten()
+                    .map(|b| deref(root, b)),
+            ) {
+                if let Some(i) = candidate.get("items") {
+                    items.push(i);
+                }
+            }
+            out.insert(
+                key,
+                Shape {
+                    node: target,
+                    subs,
+                    cond,
+                    properties,
+                    additional,
+                    open,
+                    items,
+                },
+            );
+            for v in map.values() {
+                index_shapes(root, v, out);
+            }
+        }
+        Json::Array(items) => {
+            for v in items {
+                index_shapes(root, v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Pointers are already well spread: a cheap hash for the shape index.
+#[derive(Default)]
+struct PtrHasher(u64);
+
+impl std::hash::Hasher for PtrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+impl Schema {
+    fn shape(&self, node: &Json) -> Option<&Shape> {
+        self.shapes.get(&(node as *const Json as usize))
+    }
 }
 
 pub fn top_level() -> &'static Schema {
@@ -489,6 +617,14 @@ fn deref<'s>(root: &'s Json, mut node: &'s Json) -> &'s Json {
     node
 }
 
+/// A scalar's JSON form without building containers (only scalars are compared in `if`s).
+fn scalar_json(v: &Value) -> Json {
+    match &v.kind {
+        Kind::Map(_) | Kind::List(_) => Json::Null,
+        _ => v.to_json(),
+    }
+}
+
 /// Whether an `if` schema holds for `instance` (const / enum / prefix pattern / required / not).
 fn if_holds(cond: &Json, instance: &Value) -> Option<bool> {
     if let Some(not) = cond.get("not") {
@@ -512,7 +648,7 @@ fn if_holds(cond: &Json, instance: &Value) -> Option<bool> {
             if member.value.is_unknown() {
                 return None;
             }
-            let json = member.value.to_json();
+            let json = scalar_json(&member.value);
             if let Some(c) = sub.get("const")
                 && &json != c
             {
@@ -541,42 +677,32 @@ fn if_holds(cond: &Json, instance: &Value) -> Option<bool> {
 
 /// The schema branches that apply to an object instance.
 fn branches<'s>(
-    root: &'s Json,
-    node: &'s Json,
+    schema: &'s Schema,
+    node: &Json,
     instance: &Value,
-    out: &mut Vec<&'s Json>,
+    out: &mut Vec<&'s Shape>,
     depth: usize,
 ) {
     if depth > 12 {
         return;
     }
-    let node = deref(root, node);
-    out.push(node);
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(items) = node.get(key).and_then(Json::as_array) {
-            for item in items {
-                let item_d = deref(root, item);
-                let is_objectish = item_d.get("properties").is_some()
-                    || item_d.get("allOf").is_some()
-                    || item_d.get("if").is_some()
-                    || item_d.get("type").and_then(Json::as_str) == Some("object")
-                    || item_d.get("additionalProperties").is_some();
-                if key == "allOf" || is_objectish {
-                    branches(root, item, instance, out, depth + 1);
-                }
-            }
-        }
+    let Some(shape) = schema.shape(node) else {
+        return;
+    };
+    out.push(shape);
+    for sub in &shape.subs {
+        branches(schema, sub, instance, out, depth + 1);
     }
-    if let Some(cond) = node.get("if") {
+    if let Some((cond, then, els)) = shape.cond {
         match if_holds(cond, instance) {
             Some(true) => {
-                if let Some(then) = node.get("then") {
-                    branches(root, then, instance, out, depth + 1);
+                if let Some(then) = then {
+                    branches(schema, then, instance, out, depth + 1);
                 }
             }
             Some(false) => {
-                if let Some(els) = node.get("else") {
-                    branches(root, els, instance, out, depth + 1);
+                if let Some(els) = els {
+                    branches(schema, els, instance, out, depth + 1);
                 }
             }
             None => {}
@@ -592,8 +718,8 @@ pub fn unknown_keys(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     walk_keys(
-        &schema.json,
-        &[&schema.json],
+        schema,
+        &[schema.json],
         value,
         &mut Vec::new(),
         legacy_names,
@@ -604,7 +730,7 @@ pub fn unknown_keys(
 }
 
 fn walk_keys(
-    root: &Json,
+    schema: &Schema,
     nodes: &[&Json],
     value: &Value,
     path: &mut Vec<String>,
@@ -617,50 +743,44 @@ fn walk_keys(
     }
     match &value.kind {
         Kind::Map(members) => {
-            let mut applicable = Vec::new();
+            let mut applicable: Vec<&Shape> = Vec::new();
             for node in nodes {
-                branches(root, node, value, &mut applicable, 0);
+                branches(schema, node, value, &mut applicable, 0);
             }
-            let mut known: Vec<&str> = Vec::new();
-            let mut open = false;
-            let mut declared = false;
-            for b in &applicable {
-                if let Some(props) = b.get("properties").and_then(Json::as_object) {
-                    declared = true;
-                    known.extend(props.keys().map(String::as_str));
-                }
-                if b.get("additionalProperties")
-                    .is_some_and(|a| a != &Json::Bool(false))
-                    || b.get("patternProperties").is_some()
-                {
-                    open = true;
-                }
-            }
+            let declared = applicable.iter().any(|b| b.properties.is_some());
+            let open = applicable.iter().any(|b| b.open);
+            let known = || -> Vec<&str> {
+                applicable
+                    .iter()
+                    .filter_map(|b| b.properties.as_ref())
+                    .flatten()
+                    .map(|(k, _)| *k)
+                    .collect()
+            };
             for Member {
                 key, value: child, ..
             } in members
             {
                 let mut child_schemas: Vec<&Json> = applicable
                     .iter()
-                    .filter_map(|b| b.get("properties").and_then(|p| p.get(key)))
+                    .filter_map(|b| b.properties.as_ref())
+                    .flatten()
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, v)| *v)
                     .collect();
-                if child_schemas.is_empty() {
-                    child_schemas.extend(
-                        applicable.iter().filter_map(|b| {
-                            b.get("additionalProperties").filter(|a| a.is_object())
-                        }),
-                    );
-                }
-                if declared && !open && !known.contains(&key.as_str()) {
+                if declared && !open && child_schemas.is_empty() {
                     path.push(key.clone());
-                    out.push(unknown_key_finding(path, key, &known, legacy_names));
+                    out.push(unknown_key_finding(path, key, &known(), legacy_names));
                     path.pop();
                     continue;
                 }
-                if !child_schemas.is_empty() {
+                if child_schemas.is_empty() {
+                    child_schemas.extend(applicable.iter().filter_map(|b| b.additional));
+                }
+                if !child_schemas.is_empty() && matches!(child.kind, Kind::Map(_) | Kind::List(_)) {
                     path.push(key.clone());
                     walk_keys(
-                        root,
+                        schema,
                         &child_schemas,
                         child,
                         path,
@@ -673,24 +793,21 @@ fn walk_keys(
             }
         }
         Kind::List(items) => {
-            let mut item_schemas: Vec<&Json> = Vec::new();
-            for node in nodes {
-                let node_d = deref(root, node);
-                let mut candidates = vec![node_d];
-                for key in ["anyOf", "oneOf", "allOf"] {
-                    if let Some(bs) = node_d.get(key).and_then(Json::as_array) {
-                        candidates.extend(bs.iter().map(|b| deref(root, b)));
-                    }
-                }
-                item_schemas.extend(candidates.iter().filter_map(|b| b.get("items")));
-            }
+            let item_schemas: Vec<&Json> = nodes
+                .iter()
+                .filter_map(|n| schema.shape(n))
+                .flat_map(|s| s.items.iter().copied())
+                .collect();
             if item_schemas.is_empty() {
                 return;
             }
             for (i, item) in items.iter().enumerate() {
+                if !matches!(item.kind, Kind::Map(_) | Kind::List(_)) {
+                    continue;
+                }
                 path.push(i.to_string());
                 walk_keys(
-                    root,
+                    schema,
                     &item_schemas,
                     item,
                     path,
@@ -743,20 +860,21 @@ fn unknown_key_finding(
 
 /// The schema description of the property at `path` (for hover), through `$ref`s and branches.
 pub fn describe_path(schema: &Schema, value: &Value, path: &[String]) -> Option<Json> {
-    let root = &schema.json;
-    let mut node = root;
+    let mut node: &Json = schema.json;
     let mut current = value;
     for seg in path {
         let mut applicable = Vec::new();
-        branches(root, node, current, &mut applicable, 0);
+        branches(schema, node, current, &mut applicable, 0);
         let next = applicable
             .iter()
-            .find_map(|b| b.get("properties").and_then(|p| p.get(seg)))
+            .filter_map(|b| b.properties.as_ref())
+            .flatten()
+            .find(|(k, _)| k == seg)
+            .map(|(_, v)| *v)
             .or_else(|| {
-                applicable.iter().find_map(|b| {
-                    b.get("items")
-                        .or_else(|| b.get("additionalProperties").filter(|a| a.is_object()))
-                })
+                applicable
+                    .iter()
+                    .find_map(|b| b.items.first().copied().or(b.additional))
             })?;
         node = next;
         current = match &current.kind {
@@ -765,7 +883,7 @@ pub fn describe_path(schema: &Schema, value: &Value, path: &[String]) -> Option<
             _ => current,
         };
     }
-    Some(deref(root, node).clone())
+    schema.shape(node).map(|s| s.node.clone())
 }
 
 pub fn finding_to_diag(f: &Finding, range: syntax::TextRange) -> Diagnostic {

@@ -92,7 +92,7 @@ pub enum Kind {
     Str(String),
     List(Vec<Value>),
     Map(Vec<Member>),
-    Unknown(Unknown),
+    Unknown(Box<Unknown>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -116,10 +116,10 @@ impl Value {
 
     pub fn unknown(text: impl Into<String>, reason: UnknownReason, origin: Origin) -> Self {
         Value::new(
-            Kind::Unknown(Unknown {
+            Kind::Unknown(Box::new(Unknown {
                 text: text.into(),
                 reason,
-            }),
+            })),
             origin,
         )
     }
