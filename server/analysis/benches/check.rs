@@ -62,7 +62,8 @@ fn bench_check(c: &mut Criterion) {
 fn bench_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     group.sample_size(20);
-    for functions in [1_000usize] {
+    {
+        let functions = 1_000usize;
         let text = generate(functions, false);
         group.bench_with_input(
             BenchmarkId::new("functions", functions),
