@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every sdls test, installing what the tests need first. This is the README's test command
+# and what CI runs (through .ci/run) on a clean clone with ../shared beside it.
+#
+# Today the tests need only the Rust toolchain pinned in rust-toolchain.toml (with rustfmt and
+# clippy); later suites (editors, the official FC SDK) install their tools here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d ../shared/corpus/s-yaml ]; then
+  echo "tests/run.sh: the shared corpus is missing: ../shared/corpus/s-yaml must sit beside this checkout" >&2
+  exit 1
+fi
+
+# No test may reach a cloud by accident (DECISIONS D18): isolate HOME and drop credentials.
+# The toolchain stays where it is installed.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}"
+export RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export PATH="$CARGO_HOME/bin:$PATH"
+HOME="$(mktemp -d)"
+export HOME
+unset AccountID AccessKeyID AccessKeySecret ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET \
+  ALIBABA_CLOUD_SECURITY_TOKEN FC_CLIENT_CUSTOM_ENDPOINT 2>/dev/null || true
+export CARGO_TERM_COLOR=never
+
+echo "== format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== tests (unit, fixtures, corpus, mutations, CLI; benches run once in test mode)"
+log="$(mktemp)"
+cargo test --workspace --all-targets --locked 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# One closing line over every suite.
+passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+echo
+echo "sdls: $passed passed, $failed failed"
+exit "$status"
