@@ -931,3 +931,126 @@ fn fc3_legacy_names_and_environment_values() {
         "#,
     );
 }
+
+#[test]
+fn tags_domains_containers_and_gpus() {
+    check_diagnostics(
+        r#"
+        edition: 3.0.0
+        resources:
+          a:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: a
+              runtime: custom
+              code: ./code
+              tags:
+                - key: team
+                  value: x
+                - Key: Team
+        #              ^^^^ error[tags]: tag key `Team` is used twice
+                  Value: y
+              customDomain:
+                domainName: api.example.com
+                protocol: HTTP
+                route: {path: /api/*}
+          b:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: b
+              runtime: custom-container
+              customContainerConfig:
+        #     ^^^^^^^^^^^^^^^^^^^^^ error[container-image]: set `customContainerConfig.image`
+                port: 9000
+              customDomain:
+                domainName: api.example.com
+                protocol: HTTP
+                route: {path: /api/*}
+        #                     ^^^^^^ error[domain-path]: is used by other function: resource `a`
+          gpu:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: gpu
+              runtime: custom
+        #              ^^^^^^ warning[gpu-spec]: custom-container
+              code: ./code
+              cpu: 8
+        #          ^ warning[gpu-spec]: at most half the GPU memory
+              memorySize: 16384
+              gpuConfig:
+                gpuType: fc.gpu.tesla.1
+                gpuMemorySize: 8192
+        "#,
+    );
+}
+
+#[test]
+fn document_level_errors() {
+    check_diagnostics(
+        r#"
+        - just
+        ^^^^^^ error[invalid-document]: must be a mapping
+        - a list
+        "#,
+    );
+    check_diagnostics(
+        r#"
+        edition: 3.0.0
+        resources:
+          a: !Ref x
+        #    ^^^^^^ error[unknown-tag]: unknown YAML tag `!Ref`
+        "#,
+    );
+    check_diagnostics(
+        r#"
+        edition: 3.0.0
+        resources: {}
+        ---
+        ^^^ warning[multiple-documents]: reads only the first
+        other: 1
+        "#,
+    );
+    check_diagnostics(
+        r#"
+        edition: 3.0.0
+        services:
+        ^^^^^^^^ warning[services-in-v3]: `services` is ignored
+          a: {component: fc}
+        resources: {}
+        "#,
+    );
+}
+
+#[test]
+fn extend_and_json_argument_errors() {
+    check_diagnostics(
+        r#"
+        extend: missing.yaml
+        #       ^^^^^^^^^^^^ warning[extend-not-found]: `missing.yaml` does not exist
+        edition: 3.0.0
+        resources: {}
+        "#,
+    );
+    check_diagnostics(
+        r#"
+        extend: base.json
+        #       ^^^^^^^^^ error[invalid-extend]: must be a .yaml or .yml file
+        edition: 3.0.0
+        resources: {}
+        "#,
+    );
+    check_diagnostics(
+        r#"
+        edition: 3.0.0
+        vars:
+          conf: ${json(file('bad.json'))}
+        #       ^^^^^^^^^^^^^^^^^^^^^^^^^ error[invalid-argument]: not valid JSON
+        resources: {}
+        #- /p/bad.json
+        {not json
+        "#,
+    );
+}

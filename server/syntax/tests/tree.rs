@@ -225,11 +225,11 @@ fn syntax_errors_have_ranges() {
     check(
         "a: !Ref x\n",
         expect![[r#"
-        error UnknownTag 8..9 "x": unknown YAML tag `!Ref`: Serverless Devs (js-yaml) rejects it; remove the tag
-        map 0..9
-          key 0..1 "a"
-            scalar 8..9 "x" Plain String
-    "#]],
+            error UnknownTag 3..9 "!Ref x": unknown YAML tag `!Ref`: Serverless Devs (js-yaml) rejects it; remove the tag
+            map 0..9
+              key 0..1 "a"
+                scalar 8..9 "x" Plain String
+        "#]],
     );
     check(
         "a: 1\n---\nb: 2\n",

@@ -151,6 +151,7 @@ impl Builder<'_> {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let start = self.offsets.byte(span.start.index());
                 let end = self.offsets.byte(span.end.index());
+                let written_start = start;
                 let (anchor, start) = self.properties(start, end, anchor_id != 0);
                 let (start, end) = match style {
                     ScalarStyle::Literal | ScalarStyle::Folded => {
@@ -164,7 +165,7 @@ impl Builder<'_> {
                 let (value_type, effect) = scalar::resolve(&value, style, tag.as_deref());
                 if let TagEffect::Unknown = effect {
                     self.errors.push(SyntaxError {
-                        range: range_of(start, end),
+                        range: range_of(written_start, end),
                         kind: SyntaxErrorKind::UnknownTag,
                         message: format!(
                             "unknown YAML tag `{}`: Serverless Devs (js-yaml) rejects it; remove the tag",
