@@ -31,10 +31,12 @@ fn dependencies(manifest: &Path) -> Vec<String> {
             in_deps = line == "[dependencies]";
             continue;
         }
-        if in_deps && !line.is_empty() && !line.starts_with('#') {
-            if let Some((name, _)) = line.split_once(['=', '.']) {
-                out.push(name.trim().to_string());
-            }
+        if in_deps
+            && !line.is_empty()
+            && !line.starts_with('#')
+            && let Some((name, _)) = line.split_once(['=', '.'])
+        {
+            out.push(name.trim().to_string());
         }
     }
     out
