@@ -12,7 +12,7 @@ use crate::expr::{self, Segment};
 use crate::host::Host;
 use crate::model::Sources;
 use crate::resolve::join_path;
-use crate::value::{FileId, Kind, Member, Origin, UnknownReason, Value};
+use crate::value::{FileId, Kind, Origin, UnknownReason, Value};
 
 pub(crate) struct LegacyResolver<'a> {
     pub host: &'a dyn Host,
@@ -26,32 +26,7 @@ pub(crate) struct LegacyResolver<'a> {
 impl LegacyResolver<'_> {
     /// Resolves a value in the context of service `this` (None at the top level).
     pub(crate) fn resolve(&mut self, value: &Value, this: Option<&str>, passes: u8) -> Value {
-        match &value.kind {
-            Kind::Str(s) => self.eval_string(s, value.origin, this, passes),
-            Kind::List(items) => Value::new(
-                Kind::List(
-                    items
-                        .iter()
-                        .map(|v| self.resolve(v, this, passes))
-                        .collect(),
-                ),
-                value.origin,
-            ),
-            Kind::Map(members) => Value::new(
-                Kind::Map(
-                    members
-                        .iter()
-                        .map(|m| Member {
-                            key: m.key.clone(),
-                            key_site: m.key_site,
-                            value: self.resolve(&m.value, this, passes),
-                        })
-                        .collect(),
-                ),
-                value.origin,
-            ),
-            _ => value.clone(),
-        }
+        value.map_strings(&mut |s, origin| self.eval_string(s, origin, this, passes))
     }
 
     fn eval_string(&mut self, s: &str, origin: Origin, this: Option<&str>, passes: u8) -> Value {

@@ -233,32 +233,7 @@ impl<'a> Resolver<'a> {
 
     /// Resolves every string inside `value`.
     fn resolve(&mut self, value: &Value, scope: Scope, passes: u8) -> Value {
-        match &value.kind {
-            Kind::Str(s) => self.eval_string(s, value.origin, scope, passes),
-            Kind::List(items) => Value::new(
-                Kind::List(
-                    items
-                        .iter()
-                        .map(|v| self.resolve(v, scope, passes))
-                        .collect(),
-                ),
-                value.origin,
-            ),
-            Kind::Map(members) => Value::new(
-                Kind::Map(
-                    members
-                        .iter()
-                        .map(|m| Member {
-                            key: m.key.clone(),
-                            key_site: m.key_site,
-                            value: self.resolve(&m.value, scope, passes),
-                        })
-                        .collect(),
-                ),
-                value.origin,
-            ),
-            _ => value.clone(),
-        }
+        value.map_strings(&mut |s, origin| self.eval_string(s, origin, scope, passes))
     }
 
     fn eval_string(&mut self, s: &str, origin: Origin, scope: Scope, passes: u8) -> Value {

@@ -188,6 +188,20 @@ pub struct Finding {
     pub fix: Option<(String, String)>,
 }
 
+impl Finding {
+    /// An error about the value at `path`, with no fix.
+    fn error(path: Vec<String>, code: &'static str, message: String) -> Finding {
+        Finding {
+            path,
+            on_key: false,
+            severity: Severity::Error,
+            code,
+            message,
+            fix: None,
+        }
+    }
+}
+
 /// Fields whose `enum` lists what is known today while new values keep appearing: a value that
 /// looks plausible is a warning, not an error (reference §8.2.8).
 fn open_enum_plausible(field: &str, value: &str) -> Option<bool> {
@@ -322,18 +336,15 @@ fn convert(
             return;
         }
         let finding = match kind {
-            ValidationErrorKind::Type { kind } => Finding {
-                severity: Severity::Error,
-                code: "type-mismatch",
-                message: format!(
+            ValidationErrorKind::Type { kind } => Finding::error(
+                path,
+                "type-mismatch",
+                format!(
                     "`{field}` must be {}, not {}",
                     type_words(kind),
                     describe(target)
                 ),
-                fix: None,
-                path,
-                on_key: false,
-            },
+            ),
             ValidationErrorKind::Enum { options } => {
                 let options: Vec<&str> = options
                     .as_array()
@@ -364,90 +375,63 @@ fn convert(
                     on_key: false,
                 }
             }
-            ValidationErrorKind::Constant { expected_value } => Finding {
-                severity: Severity::Error,
-                code: "invalid-value",
-                message: format!("`{field}` must be {expected_value}"),
-                fix: None,
+            ValidationErrorKind::Constant { expected_value } => Finding::error(
                 path,
-                on_key: false,
-            },
+                "invalid-value",
+                format!("`{field}` must be {expected_value}"),
+            ),
             ValidationErrorKind::Minimum { limit }
-            | ValidationErrorKind::ExclusiveMinimum { limit } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!(
+            | ValidationErrorKind::ExclusiveMinimum { limit } => Finding::error(
+                path,
+                "out-of-range",
+                format!(
                     "`{field}` must be at least {limit} (it is {})",
                     describe_value(target)
                 ),
-                fix: None,
-                path,
-                on_key: false,
-            },
+            ),
             ValidationErrorKind::Maximum { limit }
-            | ValidationErrorKind::ExclusiveMaximum { limit } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!(
+            | ValidationErrorKind::ExclusiveMaximum { limit } => Finding::error(
+                path,
+                "out-of-range",
+                format!(
                     "`{field}` must be at most {limit} (it is {})",
                     describe_value(target)
                 ),
-                fix: None,
+            ),
+            ValidationErrorKind::MultipleOf { multiple_of } => Finding::error(
                 path,
-                on_key: false,
-            },
-            ValidationErrorKind::MultipleOf { multiple_of } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!(
+                "out-of-range",
+                format!(
                     "`{field}` must be a multiple of {} (it is {})",
                     crate::value::js_number(*multiple_of),
                     describe_value(target)
                 ),
-                fix: None,
+            ),
+            ValidationErrorKind::MinLength { limit } => Finding::error(
                 path,
-                on_key: false,
-            },
-            ValidationErrorKind::MinLength { limit } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!("`{field}` must have at least {limit} characters"),
-                fix: None,
+                "out-of-range",
+                format!("`{field}` must have at least {limit} characters"),
+            ),
+            ValidationErrorKind::MaxLength { limit } => Finding::error(
                 path,
-                on_key: false,
-            },
-            ValidationErrorKind::MaxLength { limit } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!("`{field}` must have at most {limit} characters"),
-                fix: None,
+                "out-of-range",
+                format!("`{field}` must have at most {limit} characters"),
+            ),
+            ValidationErrorKind::MinItems { limit } => Finding::error(
                 path,
-                on_key: false,
-            },
-            ValidationErrorKind::MinItems { limit } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!("`{field}` needs at least {limit} item(s)"),
-                fix: None,
+                "out-of-range",
+                format!("`{field}` needs at least {limit} item(s)"),
+            ),
+            ValidationErrorKind::MaxItems { limit } => Finding::error(
                 path,
-                on_key: false,
-            },
-            ValidationErrorKind::MaxItems { limit } => Finding {
-                severity: Severity::Error,
-                code: "out-of-range",
-                message: format!("`{field}` may have at most {limit} items"),
-                fix: None,
+                "out-of-range",
+                format!("`{field}` may have at most {limit} items"),
+            ),
+            ValidationErrorKind::Pattern { pattern } => Finding::error(
                 path,
-                on_key: false,
-            },
-            ValidationErrorKind::Pattern { pattern } => Finding {
-                severity: Severity::Error,
-                code: "invalid-format",
-                message: pattern_message(&field, target, pattern),
-                fix: None,
-                path,
-                on_key: false,
-            },
+                "invalid-format",
+                pattern_message(&field, target, pattern),
+            ),
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default().to_string();
                 Finding {
@@ -464,34 +448,21 @@ fn convert(
                 }
             }
             ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
-                Finding {
-                    severity: Severity::Error,
-                    code: "invalid-value",
-                    message: format!(
+                Finding::error(
+                    path,
+                    "invalid-value",
+                    format!(
                         "`{field}` does not have any allowed form ({})",
                         describe(target)
                     ),
-                    fix: None,
-                    path,
-                    on_key: false,
-                }
+                )
             }
-            ValidationErrorKind::UniqueItems => Finding {
-                severity: Severity::Error,
-                code: "invalid-value",
-                message: format!("`{field}` has duplicate items"),
-                fix: None,
+            ValidationErrorKind::UniqueItems => Finding::error(
                 path,
-                on_key: false,
-            },
-            _ => Finding {
-                severity: Severity::Error,
-                code: "invalid-value",
-                message: format!("`{field}`: {error}"),
-                fix: None,
-                path,
-                on_key: false,
-            },
+                "invalid-value",
+                format!("`{field}` has duplicate items"),
+            ),
+            _ => Finding::error(path, "invalid-value", format!("`{field}`: {error}")),
         };
         out.push(finding);
     }

@@ -181,6 +181,32 @@ impl Value {
         Some(current)
     }
 
+    /// A copy with every string replaced by `f(string, origin)` (the shape of magic-variable
+    /// resolution: only string values are evaluated, keys never are).
+    pub(crate) fn map_strings(&self, f: &mut dyn FnMut(&str, Origin) -> Value) -> Value {
+        match &self.kind {
+            Kind::Str(s) => f(s, self.origin),
+            Kind::List(items) => Value::new(
+                Kind::List(items.iter().map(|v| v.map_strings(f)).collect()),
+                self.origin,
+            ),
+            Kind::Map(members) => Value::new(
+                Kind::Map(
+                    members
+                        .iter()
+                        .map(|m| Member {
+                            key: m.key.clone(),
+                            key_site: m.key_site,
+                            value: m.value.map_strings(f),
+                        })
+                        .collect(),
+                ),
+                self.origin,
+            ),
+            _ => self.clone(),
+        }
+    }
+
     /// Sets the substitution site on this value and everything below it.
     pub fn set_via(&mut self, via: (FileId, TextRange)) {
         self.origin.via = Some(via);
