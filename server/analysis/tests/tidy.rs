@@ -96,7 +96,7 @@ fn pure_crates_do_no_io() {
 
 #[test]
 fn every_source_file_opens_with_a_module_doc() {
-    for krate in ["syntax", "analysis", "cli"] {
+    for krate in ["syntax", "analysis", "fc", "cli"] {
         let mut files = Vec::new();
         rust_files(&root().join(krate).join("src"), &mut files);
         for file in files {
@@ -112,7 +112,7 @@ fn every_source_file_opens_with_a_module_doc() {
 
 #[test]
 fn no_test_is_skipped() {
-    for krate in ["syntax", "analysis", "cli"] {
+    for krate in ["syntax", "analysis", "fc", "cli"] {
         let mut files = Vec::new();
         for dir in ["src", "tests"] {
             let path = root().join(krate).join(dir);
