@@ -2,8 +2,9 @@
 # Runs every sdls test, installing what the tests need first. This is the README's test command
 # and what CI runs (through .ci/run) on a clean clone with ../shared beside it.
 #
-# Today the tests need only the Rust toolchain pinned in rust-toolchain.toml (with rustfmt and
-# clippy); later suites (editors, the official FC SDK) install their tools here.
+# The tests need the Rust toolchain pinned in rust-toolchain.toml (with rustfmt and clippy),
+# python3 and node (on the machine), and the official FC Python SDK, which tests/sdk/run.sh
+# installs from the package registry into tests/.cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,12 +30,26 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== tests (unit, fixtures, corpus, mutations, CLI; benches run once in test mode)"
 log="$(mktemp)"
+set +e
 cargo test --workspace --all-targets --locked 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+set -e
+
+echo "== official FC 3.0 Python SDK against the emulator (tests/sdk)"
+sdk_log="$(mktemp)"
+set +e
+./tests/sdk/run.sh 2>&1 | tee "$sdk_log"
+sdk_status=${PIPESTATUS[0]}
+set -e
 
 # One closing line over every suite.
 passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+sdk_passed=$(grep -oE '[0-9]+ passed' "$sdk_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+sdk_failed=$(grep -oE '[0-9]+ failed' "$sdk_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+passed=$((passed + ${sdk_passed:-0}))
+failed=$((failed + ${sdk_failed:-0}))
 echo
 echo "sdls: $passed passed, $failed failed"
-exit "$status"
+if [ "$status" -ne 0 ]; then exit "$status"; fi
+exit "$sdk_status"

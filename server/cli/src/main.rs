@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Check s.yaml files: YAML, schema, magic variables and semantic rules
     Check(cmd::check::CheckArgs),
+    /// Run the local Function Compute 3.0-compatible emulator on 127.0.0.1
+    Emulator(cmd::emulator::EmulatorArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
+        Command::Emulator(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|runtime| runtime.block_on(cmd::emulator::run(args))),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,151 @@
+//! `sdls emulator`: runs the local FC 3.0-compatible emulator (D19) on a loopback address until
+//! SIGINT/SIGTERM. Prints `listening on http://127.0.0.1:PORT` (the real port when PORT is 0), the
+//! account and region, and the local test credentials it accepts (the built-in pair's secret is
+//! printed because it opens nothing but the emulator; a secret given on the command line is not
+//! echoed). Exit 0 on a clean shutdown, 1 when it cannot start (port in use, bad data directory).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use emulator::{Config, FaultConfig};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Args, Debug)]
+pub(crate) struct EmulatorArgs {
+    /// Address to listen on (loopback only; port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Data directory (state, code, request log)
+    #[arg(long, default_value = ".s/emulator")]
+    data: PathBuf,
+    /// Latency added to every API request, in milliseconds
+    #[arg(long, value_name = "N")]
+    latency_ms: Option<u64>,
+    /// Probability (0-1) of answering an API request with 503/429 instead
+    #[arg(long, value_name = "P")]
+    fault_rate: Option<f64>,
+    /// Region of clients that connect directly (not through a real FC host name)
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// Account id in ARNs
+    #[arg(long, value_name = "ID")]
+    account_id: Option<String>,
+    /// AccessKey id to accept instead of the built-in local pair
+    #[arg(long, value_name = "K", requires = "access_key_secret")]
+    access_key_id: Option<String>,
+    /// AccessKey secret that goes with --access-key-id
+    #[arg(long, value_name = "S", requires = "access_key_id")]
+    access_key_secret: Option<String>,
+    /// Accept any x-acs-date and repeated nonces (for replaying recorded requests)
+    #[arg(long)]
+    no_clock_check: bool,
+    /// Seed for alias routing and fault draws (reproducible runs)
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Exit by itself after this many seconds without a request
+    #[arg(long, value_name = "SECS")]
+    idle_exit: Option<u64>,
+}
+
+pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
+    if !args.listen.ip().is_loopback() {
+        bail!(
+            "the emulator only listens on loopback addresses (127.0.0.1), not {}",
+            args.listen
+        );
+    }
+    let mut config = Config::new(&args.data);
+    if let Some(region) = &args.region {
+        config.default_region = region.clone();
+    }
+    if let Some(account) = &args.account_id {
+        config.account_id = account.clone();
+    }
+    if let (Some(id), Some(secret)) = (&args.access_key_id, &args.access_key_secret) {
+        config.credentials = vec![(id.clone(), secret.clone())];
+    }
+    if args.no_clock_check {
+        config.clock_window = None;
+        config.check_nonce = false;
+    }
+    config.seed = args.seed;
+    config.idle_timeout = args.idle_exit.map(std::time::Duration::from_secs);
+    config.faults = FaultConfig {
+        latency_ms: args.latency_ms.unwrap_or(0),
+        error_rate: args.fault_rate.unwrap_or(0.0),
+        ..FaultConfig::default()
+    };
+    if let Err(e) = config.faults.validate() {
+        bail!("invalid fault options: {e}");
+    }
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on http://{local}")?;
+    writeln!(out, "data directory: {}", args.data.display())?;
+    writeln!(out, "account id: {}", config.account_id)?;
+    writeln!(out, "default region: {}", config.default_region)?;
+    for (id, _) in &config.credentials {
+        writeln!(out, "access key id: {id}")?;
+    }
+    if config.uses_default_credentials() {
+        writeln!(
+            out,
+            "access key secret: {} (local test credentials: they open nothing but this emulator)",
+            emulator::DEFAULT_ACCESS_KEY_SECRET
+        )?;
+    } else {
+        writeln!(
+            out,
+            "access key secret: (as given with --access-key-secret)"
+        )?;
+    }
+    out.flush()?;
+    drop(out);
+
+    let token = CancellationToken::new();
+    let signals = tokio::spawn(wait_for_signal(token.clone()));
+    let served = emulator::serve(listener, config, token.clone()).await;
+    signals.abort();
+    served.context("the emulator stopped with an error")?;
+    eprintln!("sdls emulator: stopped");
+    Ok(0)
+}
+
+/// Cancels `token` on SIGINT or SIGTERM.
+async fn wait_for_signal(token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    token.cancel();
+    // A second signal while shutting down stops at once.
+    tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+        std::process::exit(1);
+    });
+}
