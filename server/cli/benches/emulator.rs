@@ -15,8 +15,16 @@ use tokio_util::sync::CancellationToken;
 
 fn client(url: &str) -> Client {
     let endpoint = Endpoint::parse(url, EndpointSource::RemoteFlag).expect("endpoint");
-    let key = AccessKey::new(emulator::DEFAULT_ACCESS_KEY_ID, emulator::DEFAULT_ACCESS_KEY_SECRET);
-    Client::new(ClientConfig::new(Endpoints::single(endpoint, None), key, "cn-hangzhou")).expect("client")
+    let key = AccessKey::new(
+        emulator::DEFAULT_ACCESS_KEY_ID,
+        emulator::DEFAULT_ACCESS_KEY_SECRET,
+    );
+    Client::new(ClientConfig::new(
+        Endpoints::single(endpoint, None),
+        key,
+        "cn-hangzhou",
+    ))
+    .expect("client")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -80,37 +88,68 @@ async fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let scale = if quick { 20 } else { 1 };
     let dir = tempfile::tempdir().expect("temp dir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     let stop = CancellationToken::new();
-    tokio::spawn(emulator::serve(listener, emulator::Config::new(dir.path()), stop.clone()));
+    tokio::spawn(emulator::serve(
+        listener,
+        emulator::Config::new(dir.path()),
+        stop.clone(),
+    ));
 
     let c = client(&url);
-    let (_, b64) = emulator::testkit::zip_base64(&[("index.py", "def handler(event, context):\n    return event\n")]).expect("zip");
+    let (_, b64) = emulator::testkit::zip_base64(&[(
+        "index.py",
+        "def handler(event, context):\n    return event\n",
+    )])
+    .expect("zip");
     let f = Function {
         function_name: Some("bench".into()),
         runtime: Some("python3.10".into()),
         handler: Some("index.handler".into()),
         memory_size: Some(512),
-        code: Some(InputCodeLocation { zip_file: Some(b64), ..Default::default() }),
+        code: Some(InputCodeLocation {
+            zip_file: Some(b64),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     c.create_function(&f).await.expect("create");
 
     for concurrency in [1usize, 8, 32] {
         let c = c.clone();
-        run(&format!("GetFunction, {concurrency} callers"), concurrency, 20_000 / scale, Duration::from_secs(20), move |_| {
-            let c = c.clone();
-            async move { c.get_function("bench", None).await.is_ok() }
-        })
+        run(
+            &format!("GetFunction, {concurrency} callers"),
+            concurrency,
+            20_000 / scale,
+            Duration::from_secs(20),
+            move |_| {
+                let c = c.clone();
+                async move { c.get_function("bench", None).await.is_ok() }
+            },
+        )
         .await;
     }
-    let _ = c.invoke("bench", None, b"warm".to_vec(), &InvokeOptions::default()).await;
+    let _ = c
+        .invoke("bench", None, b"warm".to_vec(), &InvokeOptions::default())
+        .await;
     let ci = c.clone();
-    run("InvokeFunction (python, warm, 1 caller)", 1, 3_000 / scale, Duration::from_secs(20), move |_| {
-        let c = ci.clone();
-        async move { c.invoke("bench", None, b"ping".to_vec(), &InvokeOptions::default()).await.is_ok() }
-    })
+    run(
+        "InvokeFunction (python, warm, 1 caller)",
+        1,
+        3_000 / scale,
+        Duration::from_secs(20),
+        move |_| {
+            let c = ci.clone();
+            async move {
+                c.invoke("bench", None, b"ping".to_vec(), &InvokeOptions::default())
+                    .await
+                    .is_ok()
+            }
+        },
+    )
     .await;
     stop.cancel();
 }

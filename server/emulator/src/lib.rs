@@ -17,6 +17,7 @@ mod reqlog;
 mod server;
 mod store;
 pub mod testkit;
+mod timers;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -89,6 +90,10 @@ pub struct Config {
     /// Stop by itself after this long without any request (the embedded emulator of D19 exits
     /// after 10 idle minutes); `None` (the default) serves until cancelled.
     pub idle_timeout: Option<Duration>,
+    /// Fire enabled timer triggers on their `cronExpression` (`@every <duration>` or a 6-field
+    /// cron expression in UTC) with FC's timer event (fc-api.md §5.2, §14 item 26); off by
+    /// default so tests stay deterministic.
+    pub fire_timers: bool,
 }
 
 impl Config {
@@ -111,6 +116,7 @@ impl Config {
             fill_defaults: false,
             in_progress_reads: 0,
             idle_timeout: None,
+            fire_timers: false,
         }
     }
 
@@ -139,6 +145,7 @@ impl fmt::Debug for Config {
             .field("fill_defaults", &self.fill_defaults)
             .field("in_progress_reads", &self.in_progress_reads)
             .field("idle_timeout", &self.idle_timeout)
+            .field("fire_timers", &self.fire_timers)
             .finish()
     }
 }

@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     pub(crate) executor: Executor,
     /// Invocations in flight per `region/function`, for `reservedConcurrency`.
     pub(crate) inflight: Mutex<HashMap<String, u64>>,
+    /// Pre-warmed provision configs by `region/function/qualifier` (fc-api.md §13.4).
+    pub(crate) provisioned: Mutex<HashMap<String, api::invoke::Provisioned>>,
     /// Requests being served and when the last one started or ended (ms since start), for
     /// [`Config::idle_timeout`].
     active: AtomicUsize,
@@ -99,6 +101,7 @@ pub(crate) async fn run(
         log: RequestLog::new(config.data_dir.join(store::REQUEST_LOG)),
         executor: Executor::new(),
         inflight: Mutex::new(HashMap::new()),
+        provisioned: Mutex::new(HashMap::new()),
         active: AtomicUsize::new(0),
         last_activity_ms: AtomicU64::new(0),
         started: std::time::Instant::now(),
@@ -108,13 +111,21 @@ pub(crate) async fn run(
     if let Some(idle) = shared.config.idle_timeout {
         tokio::spawn(idle_watch(shared.clone(), idle, stop.clone()));
     }
+    let timers = shared
+        .config
+        .fire_timers
+        .then(|| tokio::spawn(crate::timers::run(shared.clone(), stop.clone())));
     let app = Router::new()
         .fallback(handle)
         .with_state(shared.clone())
         .into_make_service_with_connect_info::<ConnInfo>();
     let served = axum::serve(EmuListener { inner: listener }, app)
-        .with_graceful_shutdown(stop.cancelled_owned())
+        .with_graceful_shutdown(stop.clone().cancelled_owned())
         .await;
+    stop.cancel();
+    if let Some(timers) = timers {
+        let _ = timers.await;
+    }
     shared.executor.shutdown().await;
     served.map_err(|e| Error::io("the server failed", e))
 }

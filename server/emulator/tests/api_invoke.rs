@@ -321,3 +321,51 @@ async fn custom_domains_route_by_host() {
     assert!(r.headers().get("x-fc-request-id").is_some());
     emu.stop().await;
 }
+
+#[tokio::test]
+async fn custom_domain_regex_rules_rewrite_the_path_the_function_sees() {
+    if !have_python() {
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let emu = Emu::start().await;
+    let mut body = python_function("paths");
+    body["code"] = json!({"zipFile": zip_of(&[(
+        "index.py",
+        "import json\ndef handler(event, context):\n    return json.loads(event)['rawPath']\n",
+    )]).1});
+    assert_eq!(emu.post("/functions", &body).await.status, 200);
+    let bad = json!({
+        "domainName": "bad.example.com",
+        "routeConfig": {"routes": [{"path": "/*", "functionName": "paths",
+            "rewriteConfig": {"regexRules": [{"match": "^/api/(", "replacement": "/$1"}]}}]},
+    });
+    emu.post("/custom-domains", &bad)
+        .await
+        .assert_error(400, "InvalidArgument");
+    let domain = json!({
+        "domainName": "re.example.com",
+        "routeConfig": {"routes": [{"path": "/*", "functionName": "paths",
+            "rewriteConfig": {
+                "equalRules": [{"match": "/api/exact", "replacement": "/equal"}],
+                "regexRules": [{"match": "^/api/(.*)", "replacement": "/$1"}],
+            }}]},
+    });
+    assert_eq!(emu.post("/custom-domains", &domain).await.status, 200);
+    let get = |path: &str| {
+        emu.client
+            .get(emu.url(path))
+            .header("host", "re.example.com")
+            .send()
+    };
+    for (path, seen) in [
+        ("/api/users/1", "/users/1"),
+        ("/api/exact", "/equal"),
+        ("/other/api/x", "/other/api/x"),
+    ] {
+        let r = get(path).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.text().await.unwrap(), seen, "{path}");
+    }
+    emu.stop().await;
+}

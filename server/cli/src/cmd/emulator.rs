@@ -48,6 +48,9 @@ pub(crate) struct EmulatorArgs {
     /// Exit by itself after this many seconds without a request
     #[arg(long, value_name = "SECS")]
     idle_exit: Option<u64>,
+    /// Fire enabled timer triggers on their cronExpression (`@every 1m`, 6-field cron in UTC)
+    #[arg(long)]
+    fire_timers: bool,
 }
 
 pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
@@ -73,6 +76,7 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
     }
     config.seed = args.seed;
     config.idle_timeout = args.idle_exit.map(std::time::Duration::from_secs);
+    config.fire_timers = args.fire_timers;
     config.faults = FaultConfig {
         latency_ms: args.latency_ms.unwrap_or(0),
         error_rate: args.fault_rate.unwrap_or(0.0),

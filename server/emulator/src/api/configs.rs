@@ -1,8 +1,10 @@
 //! Function-scoped configs (fc-api.md §13.2–§13.6) and tags (§7.5): async-invoke config (upsert
 //! per qualifier, `404 AsyncConfigNotExists`), concurrency config (`reservedConcurrency`),
-//! provision config (`current` follows the target at once, `200 {}` when none, target tracking
-//! needs instance metrics), scaling config (likewise; exclusive with a provision config), VPC
-//! bindings (ids only), and Tag/Untag/ListTagResources on function ARNs.
+//! provision config (a target pre-warms that many instances in the background and `current`
+//! counts those that are up; functions the emulator cannot execute report `current` = target;
+//! `200 {}` when none; target tracking needs instance metrics), scaling config (bookkeeping
+//! only; exclusive with a provision config), VPC bindings (ids only), and
+//! Tag/Untag/ListTagResources on function ARNs.
 
 use serde_json::{Map, Value, json};
 
@@ -304,9 +306,11 @@ fn render_provision(ctx: &Ctx<'_>, name: &str, qualifier: &str, config: &Object)
         out.insert(k.clone(), v.clone());
     }
     let target = provision_target(config);
+    let (current, error) =
+        super::invoke::provision_status(ctx.shared, &ctx.region, name, qualifier, target);
     out.insert("target".into(), json!(target));
-    out.insert("current".into(), json!(target));
-    out.insert("currentError".into(), json!(""));
+    out.insert("current".into(), json!(current));
+    out.insert("currentError".into(), json!(error));
     Value::Object(out)
 }
 
@@ -399,6 +403,12 @@ pub(crate) async fn put_provision(ctx: &Ctx<'_>, name: &str) -> Result<Reply, Ap
             Ok(config)
         })
         .await?;
+    let target = usize::try_from(provision_target(&stored)).unwrap_or(0);
+    if target == 0 {
+        super::invoke::unprovision(ctx.shared, &ctx.region, name, &qualifier);
+    } else {
+        super::invoke::provision(ctx.shared, &ctx.region, name, &qualifier, target).await;
+    }
     Ok(Reply::json(&render_provision(
         ctx, name, &qualifier, &stored,
     )))
@@ -427,6 +437,7 @@ pub(crate) async fn delete_provision(ctx: &Ctx<'_>, name: &str) -> Result<Reply,
         Ok(())
     })
     .await?;
+    super::invoke::unprovision(ctx.shared, &ctx.region, name, &qualifier);
     Ok(Reply::no_content())
 }
 

@@ -73,6 +73,7 @@ fn apply(domain: &mut Object, body: &Map<String, Value>) -> Result<(), ApiError>
                     "routeConfig.routes: the route of path '{path}' needs a functionName"
                 )));
             }
+            check_rewrites(path, route.get("rewriteConfig"))?;
         }
     }
     if let Some(Value::Object(cert)) = domain.get("certConfig") {
@@ -88,6 +89,43 @@ fn apply(domain: &mut Object, body: &Map<String, Value>) -> Result<(), ApiError>
             return Err(ApiError::invalid(
                 "certConfig needs certName, certificate and privateKey together",
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Every rewrite rule needs `match` and `replacement` (fc-api.md §13.1); regex rules must
+/// compile.
+fn check_rewrites(path: &str, config: Option<&Value>) -> Result<(), ApiError> {
+    let Some(config) = config.filter(|c| !c.is_null()) else {
+        return Ok(());
+    };
+    for kind in ["equalRules", "wildcardRules", "regexRules"] {
+        let rules = match config.get(kind) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Array(rules)) => rules,
+            Some(_) => {
+                return Err(ApiError::invalid(format!(
+                    "rewriteConfig.{kind} of path '{path}' must be an array"
+                )));
+            }
+        };
+        for rule in rules {
+            let (Some(m), Some(_)) = (
+                rule.get("match").and_then(Value::as_str),
+                rule.get("replacement").and_then(Value::as_str),
+            ) else {
+                return Err(ApiError::invalid(format!(
+                    "every rule of rewriteConfig.{kind} (path '{path}') needs match and replacement"
+                )));
+            };
+            if kind == "regexRules"
+                && let Err(e) = regex::Regex::new(m)
+            {
+                return Err(ApiError::invalid(format!(
+                    "rewriteConfig.regexRules of path '{path}': '{m}' is not a valid regular expression: {e}"
+                )));
+            }
         }
     }
     Ok(())

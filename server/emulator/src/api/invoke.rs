@@ -3,7 +3,7 @@
 //! `x-fc-invocation-service-version`, `reservedConcurrency` ⇒ 429), HTTP-trigger URLs
 //! (`/http/<region>[-vpc]/<function>/<trigger>/…`: methods, `authType` anonymous/function,
 //! `disableURLInternet`) and custom domains by `Host` (exact then longest wildcard route, methods,
-//! equal/wildcard rewrites). Execution is `exec::Executor::invoke` with a `FunctionSpec` built from
+//! equal/wildcard/regex rewrites). Execution is `exec::Executor::invoke` with a `FunctionSpec` built from
 //! the stored function at the version that runs, its code unpacked under the data directory by
 //! checksum; results and `ExecError`s become FC's headers and errors.
 
@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use super::util::as_int;
 use super::{Ctx, Reply, functions};
-use crate::exec::{ExecError, FunctionSpec, HttpRequest, InvokeRequest, InvokeResponse};
+use crate::exec::{ExecError, FunctionSpec, Hook, HttpRequest, InvokeRequest, InvokeResponse};
 use crate::server::{self, HTTP_PREFIX, Incoming, Shared};
 use crate::store::{self, Object};
 
@@ -117,6 +117,117 @@ async fn prepare(
     name: &str,
     qualifier: &str,
 ) -> Result<Target, ApiError> {
+    prepare_at(shared, region, name, qualifier, true).await
+}
+
+/// How a provision config was pre-warmed: the version its instances run, and why they could
+/// not start (empty when they could).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Provisioned {
+    pub(crate) version: String,
+    pub(crate) error: String,
+}
+
+fn provision_key(region: &str, name: &str, qualifier: &str) -> String {
+    format!("{region}/{name}/{qualifier}")
+}
+
+/// Pre-warms `target` provisioned instances of `name` at `qualifier` (an alias: its main
+/// version) in the background (fc-api.md §13.4, §14 item 36). Functions the emulator cannot
+/// execute keep the bookkeeping-only behaviour (`current` follows `target`).
+pub(crate) async fn provision(
+    shared: &Arc<Shared>,
+    region: &str,
+    name: &str,
+    qualifier: &str,
+    target: usize,
+) {
+    let key = provision_key(region, name, qualifier);
+    let prepared = prepare_at(shared, region, name, qualifier, false).await;
+    let entry = match prepared {
+        Ok(t) => {
+            let previous = shared
+                .provisioned
+                .lock()
+                .ok()
+                .and_then(|mut map| map.remove(&key));
+            if let Some(previous) = previous
+                && previous.version != t.version
+            {
+                shared.executor.unprovision(name, &previous.version);
+            }
+            match shared.executor.prewarm(&t.spec, target) {
+                Ok(_) => Some(Provisioned {
+                    version: t.version,
+                    error: String::new(),
+                }),
+                Err(ExecError::UnsupportedRuntime(_)) => None,
+                Err(e) => Some(Provisioned {
+                    version: t.version,
+                    error: e.to_string(),
+                }),
+            }
+        }
+        Err(e) => {
+            tracing::info!("cannot pre-warm {name} ({qualifier}): {}", e.message);
+            None
+        }
+    };
+    if let Ok(mut map) = shared.provisioned.lock() {
+        match entry {
+            Some(entry) => {
+                map.insert(key, entry);
+            }
+            None => {
+                map.remove(&key);
+            }
+        }
+    }
+}
+
+/// Stops keeping the provisioned instances of a deleted provision config.
+pub(crate) fn unprovision(shared: &Shared, region: &str, name: &str, qualifier: &str) {
+    let key = provision_key(region, name, qualifier);
+    let previous = shared
+        .provisioned
+        .lock()
+        .ok()
+        .and_then(|mut map| map.remove(&key));
+    if let Some(previous) = previous {
+        shared.executor.unprovision(name, &previous.version);
+    }
+}
+
+/// `(current, currentError)` of a provision config: the pre-warmed instances that are up, or
+/// `target` for configs the emulator does not pre-warm.
+pub(crate) fn provision_status(
+    shared: &Shared,
+    region: &str,
+    name: &str,
+    qualifier: &str,
+    target: i64,
+) -> (i64, String) {
+    let entry = shared
+        .provisioned
+        .lock()
+        .ok()
+        .and_then(|map| map.get(&provision_key(region, name, qualifier)).cloned());
+    match entry {
+        Some(p) => {
+            let up = shared.executor.provisioned_instances(name, &p.version);
+            (i64::try_from(up).unwrap_or(i64::MAX).min(target), p.error)
+        }
+        None => (target, String::new()),
+    }
+}
+
+async fn prepare_at(
+    shared: &Arc<Shared>,
+    region: &str,
+    name: &str,
+    qualifier: &str,
+    routed: bool,
+) -> Result<Target, ApiError> {
     let (config, version, reserved, async_retries) = {
         let store = shared.store.lock().await;
         let record = store
@@ -126,7 +237,8 @@ async fn prepare(
             .and_then(|ns| ns.functions.get(name))
             .ok_or_else(|| ApiError::function_not_found(name))?;
         let random = || shared.random();
-        let (config, version) = functions::resolve(record, name, qualifier, Some(&random))?;
+        let route: Option<&dyn Fn() -> f64> = if routed { Some(&random) } else { None };
+        let (config, version) = functions::resolve(record, name, qualifier, route)?;
         let reserved = record
             .concurrency
             .as_ref()
@@ -222,7 +334,34 @@ fn build_spec(
         port: port.and_then(|p| u16::try_from(p).ok()).unwrap_or(9000),
         region: region.to_owned(),
         account_id: shared.config.account_id.clone(),
+        initializer: initializer(config),
     }
+}
+
+/// `instanceLifecycleConfig.initializer` when it names a handler or a command.
+fn initializer(config: &Object) -> Option<Hook> {
+    let hook = config
+        .get("instanceLifecycleConfig")
+        .and_then(|c| c.get("initializer"))?;
+    let handler = hook
+        .get("handler")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let command = strings(hook.get("command"));
+    if handler.is_empty() && command.is_empty() {
+        return None;
+    }
+    let timeout = hook
+        .get("timeout")
+        .and_then(as_int)
+        .and_then(|t| u64::try_from(t).ok())
+        .unwrap_or(3);
+    Some(Hook {
+        handler,
+        command,
+        timeout: Duration::from_secs(timeout),
+    })
 }
 
 /// The unpacked code of `checksum` (unpacked on first use, atomically by rename); an empty
@@ -472,6 +611,62 @@ pub(crate) async fn invoke_function(ctx: &Ctx<'_>, name: &str) -> Result<Reply, 
         body: response.body,
         version: Some(target.version),
     })
+}
+
+/// An asynchronous invocation from inside the emulator (timer triggers): `event` to `name` at
+/// `qualifier`, retried on failure per the async-invoke config like InvokeFunction's `Async`;
+/// outcomes are logged.
+pub(crate) async fn fire_async(
+    shared: &Arc<Shared>,
+    region: &str,
+    name: &str,
+    qualifier: &str,
+    event: Vec<u8>,
+) {
+    let target = match prepare(shared, region, name, qualifier).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::info!("timer invocation of {name} not run: {}", e.message);
+            return;
+        }
+    };
+    let request = InvokeRequest {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        payload: event,
+        log_tail: false,
+        http: None,
+        qualifier: Some(qualifier.to_owned()),
+    };
+    for attempt in 0..=target.async_retries {
+        let outcome = {
+            let _inflight =
+                match Inflight::acquire(shared, format!("{region}/{name}"), target.reserved) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        tracing::info!("timer invocation of {name} throttled: {}", e.message);
+                        return;
+                    }
+                };
+            shared.executor.invoke(&target.spec, request.clone()).await
+        };
+        let failed = match &outcome {
+            Ok(r) => r.error_type.is_some(),
+            Err(ExecError::UnsupportedRuntime(_) | ExecError::ShuttingDown) => {
+                tracing::info!("timer invocation of {name}: {outcome:?}");
+                return;
+            }
+            Err(_) => true,
+        };
+        if !failed {
+            return;
+        }
+        tracing::info!(
+            "timer invocation {} of {name} failed (attempt {})",
+            request.request_id,
+            attempt + 1
+        );
+        tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -818,8 +1013,10 @@ async fn serve_domain(
     .await
 }
 
-/// Applies a route's rewrite rules: equal rules, then wildcard rules (`*` captured as `$1`);
-/// regex rules are not supported (the path is left as is).
+/// Applies a route's rewrite rules in FC's order, first match wins: equal rules, wildcard rules
+/// (`*` captured as `$1`), then regex rules (`match` a regular expression, `replacement` with
+/// `$1`/`${name}` groups; the first match in the path is replaced). Invalid expressions (refused
+/// on create/update) are skipped.
 fn rewrite(config: Option<&Value>, path: &str) -> String {
     let rules = |kind: &str| -> Vec<(String, String)> {
         config
@@ -851,6 +1048,13 @@ fn rewrite(config: Option<&Value>, path: &str) -> String {
             return replacement.replace("$1", captured);
         }
     }
+    for (m, replacement) in rules("regexRules") {
+        if let Ok(re) = regex::Regex::new(&m)
+            && re.is_match(path)
+        {
+            return re.replace(path, replacement.as_str()).into_owned();
+        }
+    }
     path.to_owned()
 }
 
@@ -868,5 +1072,16 @@ mod tests {
         assert_eq!(rewrite(Some(&config), "/api/users/1"), "/v2/users/1");
         assert_eq!(rewrite(Some(&config), "/other"), "/other");
         assert_eq!(rewrite(None, "/x"), "/x");
+        let config = json!({
+            "equalRules": [{"match": "/api/exact", "replacement": "/equal"}],
+            "regexRules": [
+                {"match": "^/api/(.*)", "replacement": "/$1"},
+                {"match": "^/v(?P<n>[0-9]+)/(.*)$", "replacement": "/version-${n}/$2"},
+            ],
+        });
+        assert_eq!(rewrite(Some(&config), "/api/users/1"), "/users/1");
+        assert_eq!(rewrite(Some(&config), "/api/exact"), "/equal");
+        assert_eq!(rewrite(Some(&config), "/v3/x"), "/version-3/x");
+        assert_eq!(rewrite(Some(&config), "/other"), "/other");
     }
 }

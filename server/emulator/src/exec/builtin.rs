@@ -262,6 +262,52 @@ pub(super) async fn invoke(
     Ok(response)
 }
 
+/// Runs the initializer handler on a started instance (`initializer(context)`), bounded by the
+/// hook's timeout.
+pub(super) async fn initialize(
+    spec: &FunctionSpec,
+    process: &Process,
+    connection: &Connection,
+    hook: &super::Hook,
+    request: &InvokeRequest,
+    instance_id: &str,
+) -> Result<(), super::InitFailure> {
+    let seq = connection.seq.fetch_add(1, Ordering::Relaxed) + 1;
+    let marker = format!("\x1eFCEND:{}:{seq}\x1e", connection.secret);
+    let header = json!({
+        "type": "init",
+        "seq": seq,
+        "marker": marker,
+        "handler": hook.handler,
+        "context": context(spec, request, instance_id),
+    });
+    let log_start = process.logs.offset();
+    let exchange = async {
+        let mut stream = connection.stream.lock().await;
+        write_frame(&mut stream, &header, &[]).await?;
+        read_frame(&mut stream).await
+    };
+    let timeout = hook.effective_timeout();
+    let reply = tokio::time::timeout(timeout, exchange).await;
+    let (h, body) = match reply {
+        Err(_) => return Err(super::InitFailure::timeout(timeout)),
+        Ok(Ok((h, body))) if h["type"] == "result" && h["seq"] == seq => (h, body),
+        Ok(_) => {
+            return Err(super::InitFailure::error(
+                "the runtime exited during initialization",
+            ));
+        }
+    };
+    let end = process.logs.wait_marker(seq, Duration::from_secs(2)).await;
+    if h["status"] == "ok" {
+        return Ok(());
+    }
+    Err(super::InitFailure {
+        body,
+        log: process.logs.range(log_start, end, LOG_TAIL_BYTES),
+    })
+}
+
 /// The context object's fields (fc-api.md §9.5; names from FC, credentials empty).
 fn context(spec: &FunctionSpec, request: &InvokeRequest, instance_id: &str) -> Value {
     let timeout = super::effective_timeout(spec);
@@ -274,6 +320,11 @@ fn context(spec: &FunctionSpec, request: &InvokeRequest, instance_id: &str) -> V
             "handler": spec.handler,
             "memory": spec.memory_mb,
             "timeout": timeout.as_secs().max(1),
+            "initializer": spec.initializer.as_ref().map_or("", |h| h.handler.as_str()),
+            "initializationTimeout": spec
+                .initializer
+                .as_ref()
+                .map_or(0, |h| h.effective_timeout().as_secs()),
         },
         "service": {
             "name": "",

@@ -195,7 +195,7 @@ fn command_line(spec: &FunctionSpec, child_path: &str) -> Result<(PathBuf, Vec<S
 /// The `x-fc-*` headers FC adds (fc-api.md §9.5); credentials are empty locally.
 fn fc_headers(spec: &FunctionSpec, request: &InvokeRequest) -> Vec<(&'static str, String)> {
     let timeout = super::effective_timeout(spec);
-    vec![
+    let mut headers = vec![
         ("x-fc-request-id", request.request_id.clone()),
         ("x-fc-function-name", spec.name.clone()),
         ("x-fc-function-memory", spec.memory_mb.to_string()),
@@ -209,7 +209,66 @@ fn fc_headers(spec: &FunctionSpec, request: &InvokeRequest) -> Vec<(&'static str
         ("x-fc-access-key-id", String::new()),
         ("x-fc-access-key-secret", String::new()),
         ("x-fc-security-token", String::new()),
-    ]
+    ];
+    if let Some(init) = &spec.initializer {
+        headers.push(("x-fc-function-initializer", init.handler.clone()));
+        headers.push((
+            "x-fc-initialization-timeout",
+            init.effective_timeout().as_secs().max(1).to_string(),
+        ));
+    }
+    headers
+}
+
+/// Runs the initializer of a started instance: `POST /initialize` (fc-api.md §9.5), bounded by
+/// the hook's timeout; a 2xx answer is success. `Err` carries the FC error JSON.
+pub(super) async fn initialize(
+    shared: &Shared,
+    spec: &FunctionSpec,
+    endpoint: &Endpoint,
+    hook: &super::Hook,
+    request: &InvokeRequest,
+) -> Result<(), super::InitFailure> {
+    let client = shared
+        .http_client()
+        .map_err(|e| super::InitFailure::error(&e))?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in fc_headers(spec, request) {
+        if let Ok(v) = HeaderValue::from_bytes(value.as_bytes()) {
+            headers.insert(HeaderName::from_static(name), v);
+        }
+    }
+    let url = format!("http://127.0.0.1:{}/initialize", endpoint.port);
+    let timeout = hook.effective_timeout();
+    let call = async {
+        let response = client
+            .post(url)
+            .headers(headers)
+            .body(Vec::new())
+            .send()
+            .await
+            .map_err(|e| super::InitFailure::error(&format!("POST /initialize failed: {e}")))?;
+        let status = response.status();
+        let body = response.bytes().await.unwrap_or_default();
+        if status.is_success() {
+            Ok(())
+        } else if is_fc_error(&body) {
+            Err(super::InitFailure {
+                body: body.to_vec(),
+                log: Vec::new(),
+            })
+        } else {
+            Err(super::InitFailure::error(&format!(
+                "POST /initialize answered {status}: {}",
+                String::from_utf8_lossy(&body[..body.len().min(2000)])
+            )))
+        }
+    };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(failure)) => Err(failure),
+        Err(_) => Err(super::InitFailure::timeout(timeout)),
+    }
 }
 
 fn build_request(

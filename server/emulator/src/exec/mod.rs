@@ -59,12 +59,17 @@
 //! new key appears for a function and version, the other pools of that function and version
 //! retire: idle instances stop at once, busy ones when their request ends.
 //!
+//! [`Executor::prewarm`] starts provisioned instances ahead of requests (fc-api.md §13.4): they
+//! run the initializer, are never released for being idle, and a request that finds one ready
+//! is not a cold start.
+//!
 //! # Environment handlers see
 //!
 //! The emulator's environment is NOT inherited. Each instance gets `PATH` and `HOME` (the
 //! emulator's), then `FC_RUNTIME`, `FC_TIMEOUT` (seconds), `FC_FUNC_CODE_PATH` (the code directory,
 //! with a trailing `/`), `FC_ACCOUNT_ID`, `FC_REGION`, `FC_FUNCTION_NAME`, `FC_FUNCTION_HANDLER`,
-//! `FC_FUNCTION_MEMORY_SIZE` (MB), `FC_INSTANCE_ID` (fc-api.md §9.5), then the function's
+//! `FC_FUNCTION_MEMORY_SIZE` (MB), `FC_INSTANCE_ID` (fc-api.md §9.5), `FC_INITIALIZER_HANDLER` and
+//! `FC_INITIALIZATION_TIMEOUT` when the function has an initializer, then the function's
 //! `environmentVariables` (which win, as in fc3's local mode), except that `FC_INSTANCE_ID` and,
 //! for custom runtimes, `FC_CUSTOM_LISTEN_PORT` are always the emulator's. No credentials are
 //! injected (`ALIBABA_CLOUD_*` are not set; the context's credentials are empty strings).
@@ -89,9 +94,9 @@
 //! # What is not emulated
 //!
 //! CPU share (`cpu`) and `alwaysAllocateCPU`, disk size, GPU, container images (`custom-container`
-//! cannot be pulled), layers (`/opt` is not provided), NAS/OSS mounts, VPC, initializer and preStop
-//! hooks, health checks (`healthCheckConfig`; readiness is "the port accepts"), provisioned
-//! instances, the runtime versions (python3.9 and python3.12 both run the local `python3`). Paths
+//! cannot be pulled), layers (`/opt` is not provided), NAS/OSS mounts, VPC, the preStop hook
+//! (the initializer runs, see [`Hook`]), health checks (`healthCheckConfig`; readiness is "the
+//! port accepts"), the runtime versions (python3.9 and python3.12 both run the local `python3`). Paths
 //! starting with `/code` in a custom runtime's `command`/`args` are rewritten to the code directory.
 
 mod builtin;
@@ -131,6 +136,41 @@ pub struct FunctionSpec {
     /// Region and account, for the `FC_*` variables handlers see.
     pub region: String,
     pub account_id: String,
+    /// `instanceLifecycleConfig.initializer`: run once per instance before its first request
+    /// (part of the cold start); `None` when the function has none.
+    pub initializer: Option<Hook>,
+}
+
+/// A lifecycle hook (`instanceLifecycleConfig.initializer`, fc-api.md §9.5).
+///
+/// - python/nodejs with `handler`: the bootstrap calls `<module>.<function>(context)` (nodejs:
+///   `(context, callback)` or an async function) in the instance;
+/// - custom runtimes (`handler` or `command`): `POST /initialize` to the instance's server with
+///   the `x-fc-*` headers (plus `x-fc-function-initializer` and `x-fc-initialization-timeout`);
+///   a 2xx answer is success;
+/// - python/nodejs with `command`: the command runs to completion in the code directory with
+///   the instance's environment; exit status 0 is success.
+///
+/// A failure or a timeout answers the request that waited for the instance with a function
+/// error (`UnhandledInvocationError`, error types `InitializationError` /
+/// `InitializationTimeoutError` unless the handler's own) and the instance is discarded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Hook {
+    pub handler: String,
+    pub command: Vec<String>,
+    /// Zero means FC's default of 3 s.
+    pub timeout: Duration,
+}
+
+impl Hook {
+    /// `timeout`, with FC's default of 3 s when zero.
+    pub fn effective_timeout(&self) -> Duration {
+        if self.timeout.is_zero() {
+            Duration::from_secs(3)
+        } else {
+            self.timeout
+        }
+    }
 }
 
 /// An HTTP request reaching a function through an HTTP trigger.
@@ -319,7 +359,10 @@ impl Executor {
             )));
         }
         let timeout = effective_timeout(spec);
-        let lease = self.shared.acquire(spec, kind).await?;
+        let lease = match self.shared.acquire(spec, kind).await? {
+            Ok(lease) => lease,
+            Err(failure) => return Ok(failure.response(&request)),
+        };
         let outcome = match kind {
             RuntimeKind::Python | RuntimeKind::Node => {
                 builtin::invoke(spec, &request, lease, timeout).await
@@ -335,6 +378,36 @@ impl Executor {
             }
             other => other,
         }
+    }
+
+    /// Starts (in the background) instances of `spec`'s pool until `n` of them are provisioned:
+    /// they run the initializer, are never released for being idle and serve requests without a
+    /// cold start (fc-api.md §9.6, §13.4). Fewer than before: the extra ones become ordinary
+    /// instances. Returns how many instances it started; at most
+    /// [`ExecutorConfig::max_instances`] are provisioned.
+    ///
+    /// # Errors
+    /// The runtime cannot be executed, the code directory is missing, or the executor is
+    /// shutting down.
+    pub fn prewarm(&self, spec: &FunctionSpec, n: usize) -> Result<usize, ExecError> {
+        let kind = RuntimeKind::of(&spec.runtime)?;
+        if !spec.code_dir.is_dir() {
+            return Err(ExecError::StartFailed(format!(
+                "the code directory {} does not exist",
+                spec.code_dir.display()
+            )));
+        }
+        self.shared.prewarm(spec, kind, n)
+    }
+
+    /// Provisioned instances of function `name` at `version` (`LATEST` or an id) that are up.
+    pub fn provisioned_instances(&self, name: &str, version: &str) -> usize {
+        self.shared.provisioned_running(name, version)
+    }
+
+    /// Stops keeping instances of `name` at `version` provisioned (they are released when idle).
+    pub fn unprovision(&self, name: &str, version: &str) {
+        self.shared.unprovision(name, version);
     }
 
     /// Number of instances (starting or running) across all pools.
@@ -355,6 +428,108 @@ fn effective_timeout(spec: &FunctionSpec) -> Duration {
         Duration::from_secs(3)
     } else {
         spec.timeout
+    }
+}
+
+/// Why an instance's initializer failed: the FC error JSON and the initializer's output.
+#[derive(Clone, Debug)]
+struct InitFailure {
+    body: Vec<u8>,
+    log: Vec<u8>,
+}
+
+impl InitFailure {
+    fn error(message: &str) -> InitFailure {
+        InitFailure {
+            body: error_body(
+                &format!("Function initialization failed: {message}"),
+                "InitializationError",
+            ),
+            log: Vec::new(),
+        }
+    }
+
+    fn timeout(after: Duration) -> InitFailure {
+        InitFailure {
+            body: error_body(
+                &format!(
+                    "Function initialization timed out after {} seconds",
+                    after.as_secs_f64()
+                ),
+                "InitializationTimeoutError",
+            ),
+            log: Vec::new(),
+        }
+    }
+
+    /// The function error answering the request that waited for the instance.
+    fn response(self, request: &InvokeRequest) -> InvokeResponse {
+        InvokeResponse {
+            status: if request.http.is_some() { 502 } else { 200 },
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+            body: self.body,
+            error_type: Some("UnhandledInvocationError".to_owned()),
+            log: framed_log(request, &self.log),
+            cold_start: true,
+            ..InvokeResponse::default()
+        }
+    }
+}
+
+/// Runs an initializer `command` of a built-in runtime instance to completion in the code
+/// directory with the instance's environment, bounded by the hook's timeout.
+async fn run_hook_command(
+    shared: &pool::Shared,
+    spec: &FunctionSpec,
+    kind: RuntimeKind,
+    instance_id: &str,
+    hook: &Hook,
+) -> Result<(), InitFailure> {
+    let env = process::instance_env(spec, kind, instance_id, None);
+    let Some((first, rest)) = hook.command.split_first() else {
+        return Err(InitFailure::error(
+            "the initializer has neither a handler nor a command",
+        ));
+    };
+    let program = if first.contains('/') {
+        let path = std::path::Path::new(first);
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            spec.code_dir.join(path)
+        }
+    } else {
+        process::which(first, env.get("PATH").map_or("", String::as_str))
+            .ok_or_else(|| InitFailure::error(&format!("`{first}` was not found on PATH")))?
+    };
+    let launch = process::Launch {
+        program,
+        args: rest.to_vec(),
+        cwd: spec.code_dir.clone(),
+        env,
+        address_space_kb: None,
+        stdin_line: None,
+    };
+    let child =
+        process::Process::spawn(launch, &shared.registry).map_err(|e| InitFailure::error(&e))?;
+    let timeout = hook.effective_timeout();
+    let status = child.wait_exit(timeout).await;
+    let end = child
+        .logs
+        .settle(Duration::from_millis(10), Duration::from_millis(200))
+        .await;
+    let log = child.logs.range(0, end, LOG_TAIL_BYTES);
+    child.kill();
+    match status {
+        None => Err(InitFailure {
+            log,
+            ..InitFailure::timeout(timeout)
+        }),
+        Some(status) if status == "exit status 0" => Ok(()),
+        Some(status) => Err(InitFailure {
+            log,
+            ..InitFailure::error(&format!("the initializer command ended with {status}"))
+        }),
     }
 }
 

@@ -14,7 +14,10 @@ use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::process::{Process, Registry};
-use super::{ExecError, ExecutorConfig, FunctionSpec, RuntimeKind, builtin, custom};
+use super::{
+    ExecError, ExecutorConfig, FunctionSpec, InitFailure, InvokeRequest, RuntimeKind, builtin,
+    custom,
+};
 
 /// A pool's identity: the function, its version, its code checksum, and a fingerprint of the
 /// rest of the configuration instances are started with (handler, memory, timeout, environment,
@@ -42,6 +45,7 @@ impl PoolKey {
             &spec.args,
             &spec.region,
             &spec.account_id,
+            &spec.initializer,
         )
             .hash(&mut hasher);
         PoolKey {
@@ -87,6 +91,8 @@ enum Phase {
     Starting,
     Ready(Arc<Running>),
     Failed(String),
+    /// The initializer failed or timed out (the instance is gone).
+    InitFailed(InitFailure),
 }
 
 /// One instance of a pool, from the moment its start is decided.
@@ -109,6 +115,8 @@ struct Slot {
     instance: Arc<Instance>,
     in_flight: usize,
     last_used: Instant,
+    /// Started for a provision config: never released for being idle.
+    provisioned: bool,
 }
 
 impl Slot {
@@ -117,7 +125,7 @@ impl Slot {
         match &*self.instance.phase.borrow() {
             Phase::Starting => true,
             Phase::Ready(r) => r.alive(),
-            Phase::Failed(_) => false,
+            Phase::Failed(_) | Phase::InitFailed(_) => false,
         }
     }
 }
@@ -262,11 +270,12 @@ impl Shared {
 
     /// Takes a place on an instance of `spec`'s pool, starting one when needed (bounded by
     /// `queue_timeout` while the pool is full and by the start task's own bound).
+    /// `Ok(Err(_))`: the instance's initializer failed (a function error for this request).
     pub(super) async fn acquire(
         self: &Arc<Self>,
         spec: &FunctionSpec,
         kind: RuntimeKind,
-    ) -> Result<Lease, ExecError> {
+    ) -> Result<Result<Lease, InitFailure>, ExecError> {
         self.ensure_reaper();
         let key = PoolKey::of(spec);
         let concurrency = match kind {
@@ -305,7 +314,12 @@ impl Shared {
             settled: false,
         };
         let starting = created || matches!(*phase_rx.borrow(), Phase::Starting);
-        let bound = self.config.start_timeout + Duration::from_secs(10);
+        let bound = self.config.start_timeout
+            + spec
+                .initializer
+                .as_ref()
+                .map_or(Duration::ZERO, super::Hook::effective_timeout)
+            + Duration::from_secs(10);
         let phase =
             match tokio::time::timeout(bound, phase_rx.wait_for(|p| !matches!(p, Phase::Starting)))
                 .await
@@ -317,12 +331,20 @@ impl Shared {
         match phase {
             Phase::Ready(running) => {
                 reservation.keep_if_dropped = kind == RuntimeKind::Custom;
-                Ok(Lease {
+                Ok(Ok(Lease {
                     reservation,
                     running,
                     cold: starting,
                     alone,
-                })
+                }))
+            }
+            Phase::InitFailed(failure) => {
+                reservation.finish(false);
+                if self.is_closing() {
+                    Err(ExecError::ShuttingDown)
+                } else {
+                    Ok(Err(failure))
+                }
             }
             Phase::Failed(message) => {
                 reservation.finish(false);
@@ -416,6 +438,7 @@ impl Shared {
                     instance: Arc::clone(&instance),
                     in_flight: 1,
                     last_used: Instant::now(),
+                    provisioned: false,
                 });
                 state.starting += 1;
                 tokio::spawn(start_task(
@@ -475,6 +498,120 @@ impl Shared {
         self.capacity.notify_waiters();
     }
 
+    /// Makes `n` instances of `spec`'s pool provisioned (fc-api.md §13.4): marks idle ones,
+    /// starts the missing ones in the background, and un-marks extra ones (they are then released
+    /// when idle). Returns how many instances it started.
+    pub(super) fn prewarm(
+        self: &Arc<Self>,
+        spec: &FunctionSpec,
+        kind: RuntimeKind,
+        n: usize,
+    ) -> Result<usize, ExecError> {
+        self.ensure_reaper();
+        let key = PoolKey::of(spec);
+        let mut doomed = Vec::new();
+        let mut started = 0;
+        {
+            let mut state = self.lock();
+            if state.closing {
+                return Err(ExecError::ShuttingDown);
+            }
+            for (k, pool) in state.pools.iter_mut() {
+                if key.supersedes(k) && !pool.retired {
+                    pool.retired = true;
+                    pool.slots.retain(|slot| {
+                        if slot.in_flight == 0 {
+                            doomed.extend(slot.instance.running());
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+            }
+            state
+                .pools
+                .retain(|_, pool| !(pool.retired && pool.slots.is_empty()));
+            let max = self.config.max_instances.max(1);
+            let n = n.min(max);
+            let mut spawns = Vec::new();
+            {
+                let pool = state.pools.entry(key.clone()).or_default();
+                pool.retired = false;
+                let mut have = 0;
+                for slot in pool.slots.iter_mut() {
+                    if !slot.usable() {
+                        slot.provisioned = false;
+                    } else if have < n {
+                        slot.provisioned = true;
+                        have += 1;
+                    } else {
+                        slot.provisioned = false;
+                    }
+                }
+                while have < n && pool.slots.len() < max {
+                    let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
+                    let (tx, rx) = watch::channel(Phase::Starting);
+                    let instance = Arc::new(Instance {
+                        serial,
+                        id: new_instance_id(),
+                        phase: rx,
+                    });
+                    pool.slots.push(Slot {
+                        instance: Arc::clone(&instance),
+                        in_flight: 0,
+                        last_used: Instant::now(),
+                        provisioned: true,
+                    });
+                    spawns.push((instance, tx));
+                    have += 1;
+                }
+            }
+            for (instance, tx) in spawns {
+                state.starting += 1;
+                started += 1;
+                tokio::spawn(start_task(
+                    Arc::clone(self),
+                    spec.clone(),
+                    kind,
+                    instance,
+                    tx,
+                ));
+            }
+        }
+        for running in doomed {
+            running.kill();
+        }
+        Ok(started)
+    }
+
+    /// Provisioned instances of `name` at `version` that are up (started and alive).
+    pub(super) fn provisioned_running(&self, name: &str, version: &str) -> usize {
+        let state = self.lock();
+        state
+            .pools
+            .iter()
+            .filter(|(k, p)| k.name == name && k.version == version && !p.retired)
+            .flat_map(|(_, p)| p.slots.iter())
+            .filter(|s| {
+                s.provisioned && matches!(&*s.instance.phase.borrow(), Phase::Ready(r) if r.alive())
+            })
+            .count()
+    }
+
+    /// Un-marks the provisioned instances of `name` at `version` (a deleted provision config):
+    /// they are released once idle like any other.
+    pub(super) fn unprovision(&self, name: &str, version: &str) {
+        let mut state = self.lock();
+        for (k, pool) in state.pools.iter_mut() {
+            if k.name == name && k.version == version {
+                for slot in pool.slots.iter_mut() {
+                    slot.provisioned = false;
+                }
+            }
+        }
+    }
+
     fn ensure_reaper(self: &Arc<Self>) {
         if self.reaper_started.swap(true, Ordering::SeqCst) {
             return;
@@ -505,7 +642,8 @@ impl Shared {
                 pool.slots.retain(|slot| {
                     let stale = slot.in_flight == 0
                         && !matches!(*slot.instance.phase.borrow(), Phase::Starting)
-                        && (slot.last_used.elapsed() >= idle || !slot.usable());
+                        && ((!slot.provisioned && slot.last_used.elapsed() >= idle)
+                            || !slot.usable());
                     if stale {
                         doomed.extend(slot.instance.running());
                     }
@@ -566,8 +704,8 @@ async fn start_task(
 ) {
     let begun = Instant::now();
     let started = tokio::select! {
-        r = start(&shared, &spec, kind, &instance.id) => r,
-        () = shared.shutdown.cancelled() => Err("the executor is shutting down".to_owned()),
+        r = start_and_initialize(&shared, &spec, kind, &instance.id) => r,
+        () = shared.shutdown.cancelled() => Err(StartFailure::Start("the executor is shutting down".to_owned())),
     };
     let mut leftover = None;
     {
@@ -589,9 +727,13 @@ async fn start_task(
                     let _ = tx.send(Phase::Ready(running));
                 }
             }
-            Err(message) => {
+            Err(StartFailure::Start(message)) => {
                 tracing::debug!(instance = %instance.id, function = %spec.name, %message, "instance failed to start");
                 let _ = tx.send(Phase::Failed(message));
+            }
+            Err(StartFailure::Init(failure)) => {
+                tracing::debug!(instance = %instance.id, function = %spec.name, "instance initializer failed");
+                let _ = tx.send(Phase::InitFailed(failure));
             }
         }
     }
@@ -603,6 +745,55 @@ async fn start_task(
         state.starting = state.starting.saturating_sub(1);
     }
     shared.capacity.notify_waiters();
+}
+
+enum StartFailure {
+    Start(String),
+    Init(InitFailure),
+}
+
+/// Starts an instance, then runs its initializer (when the function has one): both are the cold
+/// start. A failed initializer kills the instance.
+async fn start_and_initialize(
+    shared: &Arc<Shared>,
+    spec: &FunctionSpec,
+    kind: RuntimeKind,
+    id: &str,
+) -> Result<(Process, Channel), StartFailure> {
+    let (process, channel) = start(shared, spec, kind, id)
+        .await
+        .map_err(StartFailure::Start)?;
+    let Some(hook) = &spec.initializer else {
+        return Ok((process, channel));
+    };
+    let request = InvokeRequest {
+        request_id: format!("init-{}", uuid::Uuid::new_v4().simple()),
+        ..InvokeRequest::default()
+    };
+    let log_start = process.logs.offset();
+    let outcome = match (&channel, hook.handler.is_empty()) {
+        (Channel::Custom(endpoint), _) => {
+            custom::initialize(shared, spec, endpoint, hook, &request).await
+        }
+        (Channel::Builtin(connection), false) => {
+            builtin::initialize(spec, &process, connection, hook, &request, id).await
+        }
+        (Channel::Builtin(_), true) => super::run_hook_command(shared, spec, kind, id, hook).await,
+    };
+    match outcome {
+        Ok(()) => Ok((process, channel)),
+        Err(mut failure) => {
+            let end = process
+                .logs
+                .settle(Duration::from_millis(10), Duration::from_millis(200))
+                .await;
+            if failure.log.is_empty() {
+                failure.log = process.logs.range(log_start, end, super::LOG_TAIL_BYTES);
+            }
+            process.kill();
+            Err(StartFailure::Init(failure))
+        }
+    }
 }
 
 async fn start(

@@ -539,6 +539,13 @@ pub(super) fn instance_env(
     for (k, v) in fc {
         env.insert(k.to_owned(), v);
     }
+    if let Some(init) = &spec.initializer {
+        env.insert("FC_INITIALIZER_HANDLER".to_owned(), init.handler.clone());
+        env.insert(
+            "FC_INITIALIZATION_TIMEOUT".to_owned(),
+            init.effective_timeout().as_secs().max(1).to_string(),
+        );
+    }
     for (k, v) in &spec.environment {
         env.insert(k.clone(), v.clone());
     }

@@ -111,6 +111,7 @@ pub fn spec(code: &Code, runtime: &str, handler: &str) -> FunctionSpec {
         port: 9000,
         region: "cn-hangzhou".to_owned(),
         account_id: "1000000000000001".to_owned(),
+        initializer: None,
     }
 }
 

@@ -22,13 +22,13 @@ let handlerFn = null;
 let current = null;
 let currentRequestId = '';
 
-async function loadHandler() {
-  const dot = handlerSpec.lastIndexOf('.');
-  if (dot <= 0 || dot === handlerSpec.length - 1) {
-    throw new Error(`Invalid handler '${handlerSpec}': expected '<file>.<export>'`);
+async function loadHandler(spec = handlerSpec) {
+  const dot = spec.lastIndexOf('.');
+  if (dot <= 0 || dot === spec.length - 1) {
+    throw new Error(`Invalid handler '${spec}': expected '<file>.<export>'`);
   }
-  const file = handlerSpec.slice(0, dot);
-  const exportName = handlerSpec.slice(dot + 1);
+  const file = spec.slice(0, dot);
+  const exportName = spec.slice(dot + 1);
   const base = path.resolve(codeDir, file);
   let mod;
   if (fs.existsSync(base + '.mjs')) {
@@ -110,8 +110,8 @@ function makeContext(fields) {
       handler: fn.handler || '',
       memory: fn.memory || 0,
       timeout: fn.timeout || 0,
-      initializer: '',
-      initializationTimeout: 0,
+      initializer: fn.initializer || '',
+      initializationTimeout: fn.initializationTimeout || 0,
     },
     service: {
       name: service.name || '',
@@ -184,8 +184,15 @@ function handle(sock, header, event) {
     };
     Promise.resolve()
       .then(async () => {
-        if (!handlerFn) handlerFn = await loadHandler();
-        const ret = handlerFn(event, context, callback);
+        let ret;
+        if (header.type === 'init') {
+          // The initializer hook: `initializer(context, callback)`, once per instance.
+          const init = await loadHandler(header.handler);
+          ret = init(context, callback);
+        } else {
+          if (!handlerFn) handlerFn = await loadHandler();
+          ret = handlerFn(event, context, callback);
+        }
         if (ret && typeof ret.then === 'function') {
           const value = await ret;
           if (!settled) finish('ok', null, encodeResult(value));
@@ -247,7 +254,7 @@ async function main() {
       const header = JSON.parse(buffered.subarray(4, 4 + headLen).toString('utf8'));
       const body = Buffer.from(buffered.subarray(8 + headLen, 8 + headLen + bodyLen));
       buffered = buffered.subarray(8 + headLen + bodyLen);
-      if (header.type === 'invoke') {
+      if (header.type === 'invoke' || header.type === 'init') {
         chain = chain.then(() => handle(sock, header, body));
       }
     }

@@ -110,8 +110,8 @@ def make_context(fields, logger):
             handler=function.get("handler", ""),
             memory=function.get("memory", 0),
             timeout=function.get("timeout", 0),
-            initializer="",
-            initialization_timeout=0,
+            initializer=function.get("initializer", ""),
+            initialization_timeout=function.get("initializationTimeout", 0),
         ),
         service=ServiceMeta(
             name=service.get("name", ""),
@@ -200,16 +200,22 @@ def main():
         if frame is None:
             return
         header, event = frame
-        if header.get("type") != "invoke":
+        kind = header.get("type")
+        if kind not in ("invoke", "init"):
             continue
         context = make_context(header.get("context", {}), logger)
         CURRENT["request_id"] = context.request_id
         status, error_type = "ok", None
         try:
-            if handler is None:
-                # Import again: the error (with its traceback) belongs to this request's log.
-                handler = load_handler(handler_spec)
-            body = encode_result(handler(event, context))
+            if kind == "init":
+                # The initializer hook: `initialize(context)`, once per instance.
+                load_handler(header.get("handler", ""))(context)
+                body = b""
+            else:
+                if handler is None:
+                    # Import again: the error (with its traceback) belongs to this request's log.
+                    handler = load_handler(handler_spec)
+                body = encode_result(handler(event, context))
         except Exception as error:
             status, error_type = "error", "UnhandledInvocationError"
             body = error_body(error)
