@@ -28,16 +28,27 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, value_name = "P")]
     fault_rate: Option<f64>,
     /// Region of clients that connect directly (not through a real FC host name)
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", env = "SDLS_EMULATOR_REGION")]
     region: Option<String>,
     /// Account id in ARNs
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", env = "SDLS_EMULATOR_ACCOUNT_ID")]
     account_id: Option<String>,
     /// AccessKey id to accept instead of the built-in local pair
-    #[arg(long, value_name = "K", requires = "access_key_secret")]
+    #[arg(
+        long,
+        value_name = "K",
+        requires = "access_key_secret",
+        env = "SDLS_EMULATOR_ACCESS_KEY_ID"
+    )]
     access_key_id: Option<String>,
     /// AccessKey secret that goes with --access-key-id
-    #[arg(long, value_name = "S", requires = "access_key_id")]
+    #[arg(
+        long,
+        value_name = "S",
+        requires = "access_key_id",
+        env = "SDLS_EMULATOR_ACCESS_KEY_SECRET",
+        hide_env_values = true
+    )]
     access_key_secret: Option<String>,
     /// Accept any x-acs-date and repeated nonces (for replaying recorded requests)
     #[arg(long)]
