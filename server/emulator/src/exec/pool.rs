@@ -137,6 +137,28 @@ struct Pool {
     retired: bool,
 }
 
+/// New code or configuration (or a rolled-back one) for the same function and version: the
+/// other pools of that function and version retire; their idle instances go to `doomed` (to be
+/// stopped outside the lock), busy ones finish their request first.
+fn retire_superseded(state: &mut State, key: &PoolKey, doomed: &mut Vec<Arc<Running>>) {
+    for (k, pool) in state.pools.iter_mut() {
+        if key.supersedes(k) && !pool.retired {
+            pool.retired = true;
+            pool.slots.retain(|slot| {
+                if slot.in_flight == 0 {
+                    doomed.extend(slot.instance.running());
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+    }
+    state
+        .pools
+        .retain(|_, pool| !(pool.retired && pool.slots.is_empty()));
+}
+
 #[derive(Default)]
 struct State {
     pools: HashMap<PoolKey, Pool>,
@@ -376,24 +398,7 @@ impl Shared {
             if state.closing {
                 return Err(ExecError::ShuttingDown);
             }
-            // New code or configuration (or a rolled-back one) for the same function and
-            // version: the other pools of that function and version retire.
-            for (k, pool) in state.pools.iter_mut() {
-                if key.supersedes(k) && !pool.retired {
-                    pool.retired = true;
-                    pool.slots.retain(|slot| {
-                        if slot.in_flight == 0 {
-                            doomed.extend(slot.instance.running());
-                            false
-                        } else {
-                            true
-                        }
-                    });
-                }
-            }
-            state
-                .pools
-                .retain(|_, pool| !(pool.retired && pool.slots.is_empty()));
+            retire_superseded(&mut state, &key, &mut doomed);
             let max = self.config.max_instances.max(1);
             let pool = state.pools.entry(key.clone()).or_default();
             pool.retired = false;
@@ -516,22 +521,7 @@ impl Shared {
             if state.closing {
                 return Err(ExecError::ShuttingDown);
             }
-            for (k, pool) in state.pools.iter_mut() {
-                if key.supersedes(k) && !pool.retired {
-                    pool.retired = true;
-                    pool.slots.retain(|slot| {
-                        if slot.in_flight == 0 {
-                            doomed.extend(slot.instance.running());
-                            false
-                        } else {
-                            true
-                        }
-                    });
-                }
-            }
-            state
-                .pools
-                .retain(|_, pool| !(pool.retired && pool.slots.is_empty()));
+            retire_superseded(&mut state, &key, &mut doomed);
             let max = self.config.max_instances.max(1);
             let n = n.min(max);
             let mut spawns = Vec::new();
