@@ -398,7 +398,7 @@ impl Shared {
             if state.closing {
                 return Err(ExecError::ShuttingDown);
             }
-            retire_superseded(&mut state, &key, &mut doomed);
+            retire_superseded(&mut state, key, &mut doomed);
             let max = self.config.max_instances.max(1);
             let pool = state.pools.entry(key.clone()).or_default();
             pool.retired = false;
