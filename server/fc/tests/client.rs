@@ -12,12 +12,14 @@ use std::collections::BTreeMap;
 
 use client_support::*;
 use fc::client::{
-    AsyncInvokeConfig, Client, ClientError, ConcurrencyConfig, CustomDomain, InvokeOptions,
-    ListFunctionsQuery, ListQuery, ProvisionConfig, ScalingConfig, USER_AGENT, VersionDirection,
+    Client, ClientError, InvokeOptions, ListFunctionsQuery, ListQuery, USER_AGENT, VersionDirection,
 };
 use fc::endpoint::{Endpoint, EndpointSource, Endpoints, Scheme};
 use fc::sign::{AccessKey, SignedHeaderSet, parse_acs_date};
-use fc::types::{Alias, Function, Tag, Trigger};
+use fc::types::{
+    Alias, AsyncInvokeConfig, ConcurrencyConfig, CustomDomain, Function, ProvisionConfig,
+    ScalingConfig, Tag, Trigger,
+};
 use serde_json::{Value, json};
 
 fn client(server: &Server) -> Client {

@@ -6,13 +6,14 @@
 use reqwest::Method;
 
 use super::functions::PAGE_SIZE;
-use super::models::{
-    AsyncInvokeConfig, ConcurrencyConfig, CustomDomain, ListAsyncInvokeConfigsOutput,
-    ListConcurrencyConfigsOutput, ListCustomDomainsOutput, ListProvisionConfigsOutput, ListQuery,
-    ListScalingConfigsOutput, ProvisionConfig, ScalingConfig,
-};
+use super::models::ListQuery;
 use super::transport::Op;
 use super::{Client, ClientError};
+use crate::types::{
+    AsyncInvokeConfig, ConcurrencyConfig, CustomDomain, ListAsyncInvokeConfigsOutput,
+    ListConcurrencyConfigsOutput, ListCustomDomainsOutput, ListProvisionConfigsOutput,
+    ListScalingConfigsOutput, ProvisionConfig, ScalingConfig,
+};
 
 impl Client {
     // -----------------------------------------------------------------------------------------

@@ -3,13 +3,13 @@
 
 use reqwest::Method;
 
-use super::models::{
-    FunctionCode, ListAliasesOutput, ListFunctionsQuery, ListQuery, ListVersionsOutput,
-    VersionDirection,
-};
+use super::models::{ListFunctionsQuery, ListQuery, VersionDirection};
 use super::transport::Op;
 use super::{Client, ClientError};
-use crate::types::{Alias, Function, ListFunctionsOutput, Version};
+use crate::types::{
+    Alias, Function, FunctionCode, ListAliasesOutput, ListFunctionsOutput, ListVersionsOutput,
+    Version,
+};
 
 /// Page size of the list-all methods (fc3 pages functions, versions and aliases by 100).
 pub(super) const PAGE_SIZE: u32 = 100;

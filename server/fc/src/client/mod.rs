@@ -41,12 +41,7 @@ use crate::error::FcError;
 use crate::sign::{AccessKey, SignedHeaderSet};
 
 pub use invoke::{InvocationHeaders, InvokeOptions, InvokeOutput};
-pub use models::{
-    AsyncInvokeConfig, ConcurrencyConfig, CustomDomain, FunctionCode, ListAliasesOutput,
-    ListAsyncInvokeConfigsOutput, ListConcurrencyConfigsOutput, ListCustomDomainsOutput,
-    ListFunctionsQuery, ListProvisionConfigsOutput, ListQuery, ListScalingConfigsOutput,
-    ListVersionsOutput, Page, ProvisionConfig, ScalingConfig, VersionDirection,
-};
+pub use models::{ListFunctionsQuery, ListQuery, Page, VersionDirection};
 pub use retry::{RetryPolicy, SleepFuture, Sources, SystemSources};
 
 /// The API version every request names (`x-acs-version`) and the path prefix.
