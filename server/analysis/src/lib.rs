@@ -9,6 +9,7 @@ mod diagnostic;
 mod env;
 mod expr;
 mod host;
+pub mod ide;
 mod legacy;
 mod model;
 mod resolve;

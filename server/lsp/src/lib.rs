@@ -1,0 +1,1 @@
+//! sdls language server.
