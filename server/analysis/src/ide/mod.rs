@@ -11,6 +11,7 @@ use crate::diagnostic::TextEdit;
 mod completion;
 mod convert_legacy;
 mod definition;
+mod definition_walk;
 mod hover;
 mod symbols;
 
