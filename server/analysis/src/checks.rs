@@ -551,6 +551,213 @@ pub(crate) fn semantic(sources: &Sources, model: &Model, diagnostics: &mut Vec<D
         }
     }
     place(sources, out.found.into_iter(), diagnostics);
+    for r in &model.resources {
+        let (props, fc3) = match r.kind.schema_kind() {
+            Some(ComponentKind::Fc3) => (&r.props, true),
+            Some(ComponentKind::LegacyFc) => match r.props.get("function") {
+                Some(f) => (f, false),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let gpu = if fc3 {
+            props.get("gpuConfig").is_some()
+        } else {
+            props.get("gpuMemorySize").is_some()
+                || props
+                    .get("instanceType")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.starts_with("fc.gpu"))
+        };
+        memory_fixes(sources, props, gpu, diagnostics);
+        ratio_fixes(sources, props, fc3, diagnostics);
+    }
+}
+
+/// Where a fix may edit a value: its own literal in the analysed file, or — when it came through
+/// a `${...}` — the literal that defines it, when that is in the analysed file. Returns the range
+/// to replace and whether it is the definition behind an expression.
+fn editable(sources: &Sources, value: &Value) -> Option<(TextRange, bool)> {
+    let def = value.origin.def?;
+    if def.file != FileId::MAIN {
+        return None;
+    }
+    if let Some((file, _)) = value.origin.via
+        && file != FileId::MAIN
+    {
+        return None;
+    }
+    let tree = sources.tree(FileId::MAIN);
+    let scalar = match &tree.node(def.node).kind {
+        syntax::NodeKind::Scalar(s) => s,
+        _ => return None,
+    };
+    if !matches!(
+        scalar.value,
+        syntax::ScalarValue::Int(_) | syntax::ScalarValue::Float(_)
+    ) {
+        return None;
+    }
+    Some((tree.range(def.node), value.origin.via.is_some()))
+}
+
+fn fix_title(what: &str, to: &str, behind_expr: bool) -> String {
+    if behind_expr {
+        format!("Change {what} to {to} where its value is defined")
+    } else {
+        format!("Change {what} to {to}")
+    }
+}
+
+/// The diagnostic with `code` reported at `value`, in the analysed file.
+fn diagnostic_at<'d>(
+    sources: &Sources,
+    value: &Value,
+    code: &str,
+    diagnostics: &'d mut [Diagnostic],
+) -> Option<&'d mut Diagnostic> {
+    let (file, range) = value_range(sources, value.origin)?;
+    if file != FileId::MAIN {
+        return None;
+    }
+    diagnostics
+        .iter_mut()
+        .find(|d| d.code == code && d.range == range)
+}
+
+/// The nearest valid memorySize: a multiple of 64, at least 128, at most 32768 (CPU functions).
+fn nearest_memory(memory: f64, lo: f64, hi: f64) -> f64 {
+    let lo = (lo.max(128.0) / 64.0).ceil() * 64.0;
+    let hi = (hi / 64.0).floor() * 64.0;
+    ((memory / 64.0).round() * 64.0).clamp(lo, hi.max(lo))
+}
+
+/// R-MEM-STEP fixes: round `memorySize` to a multiple of 64 within the limits.
+fn memory_fixes(sources: &Sources, props: &Value, gpu: bool, diagnostics: &mut [Diagnostic]) {
+    let Some(mem_v) = props.get("memorySize") else {
+        return;
+    };
+    let Some(memory) = mem_v.as_f64() else { return };
+    let Some((range, behind)) = editable(sources, mem_v) else {
+        return;
+    };
+    let hi = if gpu { f64::from(u32::MAX) } else { 32768.0 };
+    let fixed = nearest_memory(memory, 128.0, hi);
+    if fixed == memory {
+        return;
+    }
+    let Some(d) = diagnostic_at(sources, mem_v, "out-of-range", diagnostics) else {
+        return;
+    };
+    let text = crate::value::js_number(fixed);
+    d.fixes.push(crate::diagnostic::Fix {
+        title: fix_title("memorySize", &text, behind),
+        edits: vec![crate::diagnostic::TextEdit {
+            range,
+            new_text: text,
+        }],
+    });
+}
+
+/// R-CPU-MEM fixes, ranked: the nearest memorySize valid for the cpu, then the nearest cpu valid
+/// for the memory.
+fn ratio_fixes(sources: &Sources, props: &Value, fc3: bool, diagnostics: &mut [Diagnostic]) {
+    let Some(cpu_v) = props.get("cpu") else {
+        return;
+    };
+    let Some(cpu) = cpu_v.as_f64() else { return };
+    let mem_v = props.get("memorySize");
+    let memory = num(mem_v).unwrap_or(if fc3 { 512.0 } else { 128.0 });
+    let mut fixes = Vec::new();
+    // 1. memorySize for this cpu.
+    let fixed_memory = nearest_memory(memory, cpu * 1024.0, (cpu * 4096.0).min(32768.0));
+    let gb = fixed_memory / 1024.0;
+    let memory_ok = gb >= cpu - 1e-9 && gb <= 4.0 * cpu + 1e-9;
+    if memory_ok && fixed_memory != memory {
+        let text = crate::value::js_number(fixed_memory);
+        match mem_v {
+            Some(mem_v) => {
+                if let Some((range, behind)) = editable(sources, mem_v) {
+                    fixes.push(crate::diagnostic::Fix {
+                        title: fix_title("memorySize", &text, behind),
+                        edits: vec![crate::diagnostic::TextEdit {
+                            range,
+                            new_text: text,
+                        }],
+                    });
+                }
+            }
+            None => {
+                if let Some(edit) = insert_after_member(sources, props, "cpu", "memorySize", &text)
+                {
+                    fixes.push(crate::diagnostic::Fix {
+                        title: format!("Add memorySize: {text}"),
+                        edits: vec![edit],
+                    });
+                }
+            }
+        }
+    }
+    // 2. cpu for this memory: g/4 ≤ cpu ≤ g, in steps of 0.05 within 0.05–16.
+    let g = memory / 1024.0;
+    let lo = ((g / 4.0 * 20.0 - 1e-9).ceil() / 20.0).max(0.05);
+    let hi = ((g * 20.0 + 1e-9).floor() / 20.0).min(16.0);
+    if lo <= hi + 1e-9 {
+        let fixed_cpu = ((cpu.clamp(lo, hi) * 20.0).round() / 20.0 * 100.0).round() / 100.0;
+        if (fixed_cpu - cpu).abs() > 1e-9
+            && let Some((range, behind)) = editable(sources, cpu_v)
+        {
+            let text = crate::value::js_number(fixed_cpu);
+            fixes.push(crate::diagnostic::Fix {
+                title: fix_title("cpu", &text, behind),
+                edits: vec![crate::diagnostic::TextEdit {
+                    range,
+                    new_text: text,
+                }],
+            });
+        }
+    }
+    if fixes.is_empty() {
+        return;
+    }
+    if let Some(d) = diagnostic_at(sources, cpu_v, "cpu-memory-ratio", diagnostics) {
+        d.fixes.extend(fixes);
+    }
+}
+
+/// An edit adding `key: value` on the line after the block-mapping member `after`.
+fn insert_after_member(
+    sources: &Sources,
+    props: &Value,
+    after: &str,
+    key: &str,
+    value: &str,
+) -> Option<crate::diagnostic::TextEdit> {
+    let member = props.member(after)?;
+    let site = member.key_site?;
+    if site.file != FileId::MAIN {
+        return None;
+    }
+    let text = &sources.file(FileId::MAIN).text;
+    let tree = sources.tree(FileId::MAIN);
+    let key_start = usize::from(tree.range(site.node).start());
+    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..key_start];
+    if !indent.chars().all(|c| c == ' ') {
+        return None;
+    }
+    let value_end = match member.value.origin.def {
+        Some(def) if def.file == FileId::MAIN && member.value.origin.via.is_none() => {
+            usize::from(tree.range(def.node).end())
+        }
+        _ => key_start,
+    };
+    let value_end = value_end.max(key_start);
+    let insert_at = text[value_end..].find('\n').map(|i| value_end + i + 1)?;
+    Some(crate::diagnostic::TextEdit {
+        range: TextRange::empty(syntax::TextSize::from(insert_at as u32)),
+        new_text: format!("{indent}{key}: {value}\n"),
+    })
 }
 
 fn num(v: Option<&Value>) -> Option<f64> {

@@ -1054,3 +1054,342 @@ fn extend_and_json_argument_errors() {
         "#,
     );
 }
+
+/// The titles and fixed texts of every fix of the diagnostic with `code`, in rank order.
+#[track_caller]
+fn all_fixes(code: &str, before: &str) -> Vec<(String, String)> {
+    let f = support::parse_fixture(before);
+    let diagnostics = support::analyse(&f);
+    let d = diagnostics
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code}: {diagnostics:#?}"));
+    d.fixes
+        .iter()
+        .map(|fix| {
+            let mut text = f.text.clone();
+            let mut edits = fix.edits.clone();
+            edits.sort_by_key(|e| std::cmp::Reverse(e.range.start()));
+            for e in edits {
+                text.replace_range(
+                    usize::from(e.range.start())..usize::from(e.range.end()),
+                    &e.new_text,
+                );
+            }
+            (fix.title.clone(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn memory_fix_rounds_to_a_multiple_of_64() {
+    check_fix(
+        "out-of-range",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom.debian10
+              code: ./code
+              memorySize: 1000 # MB
+        "#,
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom.debian10
+              code: ./code
+              memorySize: 1024 # MB
+        "#,
+    );
+}
+
+#[test]
+fn memory_fix_clamps_to_the_limits() {
+    check_fix(
+        "out-of-range",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props: {region: cn-hangzhou, functionName: hello, runtime: custom, code: ., memorySize: 100}
+        "#,
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props: {region: cn-hangzhou, functionName: hello, runtime: custom, code: ., memorySize: 128}
+        "#,
+    );
+    check_fix(
+        "out-of-range",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props: {region: cn-hangzhou, functionName: hello, runtime: custom, code: ., memorySize: 40000}
+        "#,
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props: {region: cn-hangzhou, functionName: hello, runtime: custom, code: ., memorySize: 32768}
+        "#,
+    );
+}
+
+#[test]
+fn memory_fix_in_a_legacy_function() {
+    check_fix(
+        "out-of-range",
+        r#"
+        edition: 1.0.0
+        services:
+          hello:
+            component: fc
+            props:
+              region: cn-hangzhou
+              service:
+                name: s
+              function:
+                name: hello
+                runtime: python3.9
+                codeUri: ./code
+                handler: index.handler
+                memorySize: 200
+        "#,
+        r#"
+        edition: 1.0.0
+        services:
+          hello:
+            component: fc
+            props:
+              region: cn-hangzhou
+              service:
+                name: s
+              function:
+                name: hello
+                runtime: python3.9
+                codeUri: ./code
+                handler: index.handler
+                memorySize: 192
+        "#,
+    );
+}
+
+#[test]
+fn memory_fix_edits_the_var_defined_in_this_file() {
+    check_fix(
+        "out-of-range",
+        r#"
+        edition: 3.0.0
+        vars:
+          memory: 1000
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              memorySize: ${vars.memory}
+        "#,
+        r#"
+        edition: 3.0.0
+        vars:
+          memory: 1024
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              memorySize: ${vars.memory}
+        "#,
+    );
+}
+
+#[test]
+fn no_memory_fix_for_values_from_elsewhere() {
+    // From the extend base: the value is not in this file.
+    let fixes = all_fixes(
+        "out-of-range",
+        r#"
+        edition: 3.0.0
+        extend: base.yaml
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              memorySize: ${vars.memory}
+        #- /p/base.yaml
+        edition: 3.0.0
+        vars:
+          memory: 1000
+        "#,
+    );
+    assert!(fixes.is_empty(), "{fixes:?}");
+    // From an environment variable: a string, reported as a type mismatch without fix.
+    let fixes = all_fixes(
+        "type-mismatch",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              memorySize: ${env('MEM', '1000')}
+        "#,
+    );
+    assert!(fixes.is_empty(), "{fixes:?}");
+}
+
+#[test]
+fn cpu_memory_ratio_fixes_are_ranked() {
+    let fixes = all_fixes(
+        "cpu-memory-ratio",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              cpu: 2
+              memorySize: 1024
+        "#,
+    );
+    let titles: Vec<&str> = fixes.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Change memorySize to 2048", "Change cpu to 1"]);
+    assert!(
+        fixes[0].1.contains("cpu: 2\n      memorySize: 2048\n"),
+        "{}",
+        fixes[0].1
+    );
+    assert!(
+        fixes[1].1.contains("cpu: 1\n      memorySize: 1024\n"),
+        "{}",
+        fixes[1].1
+    );
+
+    // Too much memory for the cpu: the largest valid memory, or the smallest valid cpu.
+    let fixes = all_fixes(
+        "cpu-memory-ratio",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props: {region: cn-hangzhou, functionName: hello, runtime: custom, code: ., cpu: 0.35, memorySize: 4096}
+        "#,
+    );
+    let titles: Vec<&str> = fixes.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Change memorySize to 1408", "Change cpu to 1"]);
+}
+
+#[test]
+fn cpu_memory_ratio_fix_adds_the_missing_memory() {
+    check_fix(
+        "cpu-memory-ratio",
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              cpu: 2 # vCPU
+              timeout: 60
+        "#,
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              cpu: 2 # vCPU
+              memorySize: 2048
+              timeout: 60
+        "#,
+    );
+}
+
+#[test]
+fn cpu_memory_ratio_fix_through_a_var_and_gpu_exemption() {
+    let fixes = all_fixes(
+        "cpu-memory-ratio",
+        r#"
+        edition: 3.0.0
+        vars:
+          cpu: 4
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: custom
+              code: ./code
+              cpu: ${vars.cpu}
+              memorySize: ${env('MEM', 2048)}
+        "#,
+    );
+    // memorySize comes from the environment's default: only the cpu (defined in `vars`) is fixed.
+    let titles: Vec<&str> = fixes.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Change cpu to 2 where its value is defined"]);
+    assert!(fixes[0].1.contains("vars:\n  cpu: 2\n"), "{}", fixes[0].1);
+
+    // GPU functions: no ratio diagnostic, so no fix.
+    check_diagnostics(
+        r#"
+        edition: 3.0.0
+        resources:
+          gpu:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: gpu
+              runtime: custom-container
+              customContainerConfig:
+                image: registry.example/x:1
+              cpu: 2
+              memorySize: 1024
+              gpuConfig:
+                gpuType: fc.gpu.tesla.1
+                gpuMemorySize: 8192
+        "#,
+    );
+}
