@@ -864,3 +864,22 @@ pub fn finding_to_diag(f: &Finding, range: syntax::TextRange) -> Diagnostic {
     }
     d
 }
+
+// ---- for editor features (hover, completion) ----
+
+/// The schema nodes (`$ref`s followed) that apply to `instance` at `node`: the node itself, its
+/// `allOf` and object-like `anyOf`/`oneOf` items, and the `then`/`else` its `if`s select.
+pub(crate) fn applicable_nodes(
+    schema: &Schema,
+    node: &Json,
+    instance: &Value,
+) -> Vec<&'static Json> {
+    let mut shapes = Vec::new();
+    branches(schema, node, instance, &mut shapes, 0);
+    shapes.into_iter().map(|s| s.node).collect()
+}
+
+/// A node of `schema` with its local `$ref`s followed.
+pub(crate) fn follow_ref(schema: &Schema, node: &'static Json) -> &'static Json {
+    deref(schema.json, node)
+}

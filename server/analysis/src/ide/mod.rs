@@ -9,7 +9,9 @@ use syntax::TextRange;
 use crate::diagnostic::TextEdit;
 
 mod completion;
+mod completion_expr;
 mod convert_legacy;
+mod cursor;
 mod definition;
 mod definition_walk;
 mod hover;
