@@ -11,6 +11,7 @@ use crate::diagnostic::TextEdit;
 mod completion;
 mod completion_expr;
 mod convert_legacy;
+mod convert_text;
 mod cursor;
 mod definition;
 mod definition_walk;
