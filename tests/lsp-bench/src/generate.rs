@@ -16,6 +16,10 @@ pub(crate) const HOVER_CHARACTER: u32 = 8;
 pub(crate) const PROPS_INDENT: &str = "      ";
 
 /// The generated file and the positions in its middle function.
+///
+/// The first function has `timeout: 0` (below the schema's minimum of 1), so the file always has
+/// one finding that every server reports: a server may publish nothing for a file that never
+/// had a diagnostic, which would leave open→diagnostics and edit→diagnostics unmeasurable.
 pub(crate) struct Generated {
     pub(crate) functions: usize,
     /// Text before the middle function's `memorySize` value.
@@ -29,6 +33,8 @@ pub(crate) struct Generated {
 }
 
 fn function(out: &mut String, i: usize, memory: &str) {
+    // The first function carries the file's one deliberate finding (see `Generated`).
+    let timeout = if i == 0 { 0 } else { 30 };
     use std::fmt::Write as _;
     // `write!` into a String cannot fail.
     let _ = write!(
@@ -43,7 +49,7 @@ fn function(out: &mut String, i: usize, memory: &str) {
       handler: index.handler
       code: ./code
       memorySize: {memory}
-      timeout: 30
+      timeout: {timeout}
       environmentVariables:
         LOG_LEVEL: info
         FUNCTION_INDEX: \"{i}\"
@@ -271,6 +277,7 @@ mod tests {
         );
         assert_eq!(blank.lines().count(), text.lines().count() + 1);
         assert_eq!(g.lines(), 6 + 10 * 22);
+        assert_eq!(text.matches("timeout: 0\n").count(), 1);
     }
 
     #[test]

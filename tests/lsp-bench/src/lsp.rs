@@ -290,13 +290,24 @@ impl Server {
     }
 
     pub(crate) fn wait_response(&mut self, id: i64, timeout: Duration) -> Result<Incoming> {
+        self.wait_result(id, timeout)?
+            .map_err(|err| anyhow!("request {id} failed: {err}"))
+    }
+
+    /// The response to request `id`: `Ok(Err(error))` when the server answered with an error
+    /// (it is still alive and the benchmark can go on), `Err` on timeout or a closed server.
+    pub(crate) fn wait_result(
+        &mut self,
+        id: i64,
+        timeout: Duration,
+    ) -> Result<std::result::Result<Incoming, Value>> {
         let m = self.wait_for(timeout, &format!("the response to request {id}"), |m| {
             m.get("id").and_then(Value::as_i64) == Some(id) && m.get("method").is_none()
         })?;
-        if let Some(err) = m.msg.get("error") {
-            bail!("request {id} failed: {err}");
-        }
-        Ok(m)
+        Ok(match m.msg.get("error") {
+            Some(err) => Err(err.clone()),
+            None => Ok(m),
+        })
     }
 
     /// Waits until the server has asked for configuration at least `n` times, or `timeout`.

@@ -374,7 +374,13 @@ fn measure(
             "textDocument/hover",
             json!({ "textDocument": { "uri": uri }, "position": hover_pos }),
         )?;
-        let m = server.wait_response(id, cfg.timeout)?;
+        let m = match server.wait_result(id, cfg.timeout)? {
+            Ok(m) => m,
+            Err(err) => {
+                result.errors.push(format!("hover failed: {err}"));
+                break;
+            }
+        };
         result.hover.push(ms(m.at - t));
         if k == 0 {
             result.hover_chars = hover_len(&m.msg["result"]);
@@ -401,7 +407,13 @@ fn measure(
                 "context": { "triggerKind": 1 },
             }),
         )?;
-        let m = server.wait_response(id, cfg.timeout)?;
+        let m = match server.wait_result(id, cfg.timeout)? {
+            Ok(m) => m,
+            Err(err) => {
+                result.errors.push(format!("completion failed: {err}"));
+                break;
+            }
+        };
         result.completion.push(ms(m.at - t));
         if k == 0 {
             let r = &m.msg["result"];
