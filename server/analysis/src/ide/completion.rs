@@ -389,10 +389,7 @@ fn text_levels(text: &str, ls: usize, col: usize) -> Vec<(Seg, Option<NodeId>)> 
             continue;
         }
         let parsed = parse_line(line);
-        let key = match &parsed.kind {
-            LineKind::Value { key, .. } => Some(key.clone()),
-            _ => None,
-        };
+        let key = split_key(&line[parsed.key_col.min(line.len())..]).map(|(k, _)| k);
         if after_item && parsed.key_col <= threshold && parsed.dashes == 0 {
             if let Some(k) = key {
                 out.push(Seg::Key(k));
@@ -531,12 +528,9 @@ fn sibling_keys(text: &str, ls: usize, col: usize) -> Vec<(String, Option<String
             return false;
         }
         if parsed.key_col == col
-            && let LineKind::Value {
-                key, word_start, ..
-            } = &parsed.kind
+            && let Some((key, value)) = split_key(&line[col.min(line.len())..])
         {
-            let v = line[(*word_start).min(line.len())..].trim();
-            out.push((key.clone(), (!v.is_empty()).then(|| v.to_string())));
+            out.push((key, value));
         }
         true
     };
@@ -568,6 +562,25 @@ fn sibling_keys(text: &str, ls: usize, col: usize) -> Vec<(String, Option<String
         end = s;
     }
     out
+}
+
+/// `key: value` (or `key:`) of a line's content: the key and a non-empty scalar value.
+fn split_key(content: &str) -> Option<(String, Option<String>)> {
+    let colon = content
+        .match_indices(':')
+        .map(|(i, _)| i)
+        .find(|&i| content[i + 1..].is_empty() || content[i + 1..].starts_with(' '))?;
+    let key = content[..colon].trim().trim_matches(['"', '\'']);
+    if key.is_empty() || key.contains(' ') {
+        return None;
+    }
+    let value = content[colon + 1..].trim();
+    let value = value.split(" #").next().unwrap_or_default().trim();
+    let scalar = !value.is_empty() && !value.starts_with(['{', '[', '|', '>', '&', '*']);
+    Some((
+        key.to_string(),
+        scalar.then(|| value.trim_matches(['"', '\'']).to_string()),
+    ))
 }
 
 // ---- values ----

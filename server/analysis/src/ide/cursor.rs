@@ -219,14 +219,44 @@ pub(crate) fn resource_schema(
     }
     // No model (the text does not parse while typing): judge by the written component.
     let tree = analysis.sources.tree(FileId::MAIN);
-    let entry = entry?;
-    let component = tree
-        .get(entry, "component")
-        .and_then(|c| tree.text(c.value))
-        .map_or_else(Value::null, |t| Value::str(t, Origin::default()));
-    let props = shallow(tree, tree.get(entry, "props").map(|p| p.value));
+    let (component, props) = match entry {
+        Some(entry) => (
+            tree.get(entry, "component")
+                .and_then(|c| tree.text(c.value))
+                .map(str::to_string),
+            shallow(tree, tree.get(entry, "props").map(|p| p.value)),
+        ),
+        None => (
+            text_component(&analysis.sources.files[0].text, name),
+            shallow(tree, None),
+        ),
+    };
+    let component = component.map_or_else(Value::null, |t| Value::str(t, Origin::default()));
     let kind = crate::check::component_kind(&component, &props, is_v3(analysis));
     kind.schema_kind().and_then(schema::for_component)
+}
+
+/// `component:` of resource `name` read from the raw text (the first line `name:`, then the
+/// next 50 lines).
+fn text_component(text: &str, name: &str) -> Option<String> {
+    let needle = format!("{name}:");
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&needle) {
+        let at = from + i;
+        from = at + needle.len();
+        let ls = line_start(text, at);
+        if !text[ls..at].chars().all(|c| c == ' ') {
+            continue;
+        }
+        for line in text[at..].lines().skip(1).take(50) {
+            if let Some(v) = line.trim_start().strip_prefix("component:") {
+                let v = v.trim().trim_matches(['"', '\'']);
+                return (!v.is_empty()).then(|| v.to_string());
+            }
+        }
+        return None;
+    }
+    None
 }
 
 /// The schema nodes describing a path, and the nodes that apply to its parent.
@@ -283,7 +313,6 @@ pub(crate) fn schema_at(
         if i == 2
             && matches!(first, Some("resources" | "services"))
             && seg.as_key() == Some("props")
-            && i + 1 < levels.len()
         {
             let name = levels[1].0.as_key().unwrap_or_default();
             let schema = resource_schema(analysis, name, levels[1].1)?;
@@ -292,7 +321,7 @@ pub(crate) fn schema_at(
                 field: vec![schema.json],
                 parent: Vec::new(),
             };
-        } else if i == 1 && first == Some("template") && i + 1 < levels.len() {
+        } else if i == 1 && first == Some("template") {
             let schema = schema::for_component(&ComponentKind::Fc3)?;
             pos = SchemaPos {
                 schema,
@@ -477,6 +506,7 @@ pub(crate) fn required(applicable: &[&'static Json]) -> Vec<&'static str> {
 /// A JSON scalar as YAML would show it (`GET`, `512`, `true`).
 pub(crate) fn json_scalar(v: &Json) -> String {
     match v {
+        Json::String(s) if s.is_empty() => "\"\"".into(),
         Json::String(s) => s.clone(),
         other => other.to_string(),
     }
