@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Check s.yaml files: YAML, schema, magic variables and semantic rules
     Check(cmd::check::CheckArgs),
+    /// Run the language server on stdin/stdout (for editors)
+    Serve(cmd::serve::ServeArgs),
     /// Run the local Function Compute 3.0-compatible emulator on 127.0.0.1
     Emulator(cmd::emulator::EmulatorArgs),
 }
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::Emulator(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

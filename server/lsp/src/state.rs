@@ -1,0 +1,214 @@
+//! Server state shared by the handlers: open documents, their analyses, settings, the
+//! negotiated session and running jobs. Locks are `std::sync` and never held across `.await`
+//! (all handlers share one task: a guard held over an await would stall the whole server).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tower_lsp_server::Client;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::Uri;
+
+use crate::config::Config;
+use crate::document::Document;
+use crate::host::OverlayHost;
+use crate::session::Session;
+use crate::worker::{self, Analyzed};
+
+/// How long a request waits for the analysis of the version it is about.
+const ANALYSIS_WAIT: Duration = Duration::from_secs(10);
+
+pub(crate) struct ServerState {
+    pub(crate) client: Client,
+    pub(crate) session: OnceLock<Session>,
+    pub(crate) config: RwLock<Config>,
+    docs: Mutex<HashMap<Uri, DocEntry>>,
+    /// Progress tokens of running jobs → their cancel tokens (`window/workDoneProgress/cancel`).
+    pub(crate) jobs: Mutex<HashMap<String, CancellationToken>>,
+    /// Changes older than the document's current version, dropped (rule 1).
+    pub(crate) stale_changes: std::sync::atomic::AtomicU64,
+}
+
+struct DocEntry {
+    doc: Arc<Document>,
+    /// The worker's input: the newest snapshot. Sending the same snapshot again re-analyses it.
+    input: watch::Sender<Arc<Document>>,
+    output: watch::Receiver<Option<Arc<Analyzed>>>,
+}
+
+pub(crate) enum Update {
+    Applied,
+    /// The version was not newer than the current one: dropped.
+    Stale,
+    /// A change for a document that is not open.
+    NotOpen,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind: keep serving.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl ServerState {
+    pub(crate) fn new(client: Client) -> ServerState {
+        ServerState {
+            client,
+            session: OnceLock::new(),
+            config: RwLock::new(Config::default()),
+            docs: Mutex::new(HashMap::new()),
+            jobs: Mutex::new(HashMap::new()),
+            stale_changes: Default::default(),
+        }
+    }
+
+    pub(crate) fn session(&self) -> Session {
+        self.session.get().cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn config(&self) -> Config {
+        self.config
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// `didOpen`: (re)places the document and starts its analysis worker. Synchronous on
+    /// purpose: called before any `.await` of the handler.
+    pub(crate) fn open(self: &Arc<Self>, doc: Document) {
+        let doc = Arc::new(doc);
+        let (input, input_rx) = watch::channel(doc.clone());
+        let (output_tx, output) = watch::channel(None);
+        let uri = doc.uri.clone();
+        {
+            let mut docs = lock(&self.docs);
+            // Dropping an old entry's sender ends its worker.
+            docs.insert(
+                uri.clone(),
+                DocEntry {
+                    doc: doc.clone(),
+                    input,
+                    output,
+                },
+            );
+        }
+        tokio::spawn(worker::run(self.clone(), uri, input_rx, output_tx));
+        self.dependents_changed(&doc);
+    }
+
+    /// `didChange`: swaps in the new snapshot when its version is newer. Synchronous.
+    pub(crate) fn change(&self, uri: &Uri, version: i32, text: &str) -> Update {
+        let doc = {
+            let mut docs = lock(&self.docs);
+            let Some(entry) = docs.get_mut(uri) else {
+                return Update::NotOpen;
+            };
+            if version <= entry.doc.version {
+                self.stale_changes
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Update::Stale;
+            }
+            let doc = Arc::new(Document::new(uri.clone(), version, text));
+            entry.doc = doc.clone();
+            entry.input.send_replace(doc.clone());
+            doc
+        };
+        self.dependents_changed(&doc);
+        Update::Applied
+    }
+
+    pub(crate) fn close(&self, uri: &Uri) {
+        // Dropping the entry drops the worker's input: it publishes empty diagnostics and ends.
+        lock(&self.docs).remove(uri);
+    }
+
+    pub(crate) fn document(&self, uri: &Uri) -> Option<Arc<Document>> {
+        lock(&self.docs).get(uri).map(|e| e.doc.clone())
+    }
+
+    /// Open documents as an overlay over the file system, for analysis.
+    pub(crate) fn overlay(&self) -> OverlayHost {
+        let docs = lock(&self.docs);
+        OverlayHost {
+            overlay: docs
+                .values()
+                .filter_map(|e| Some((e.doc.path.clone()?, raw_text(&e.doc))))
+                .collect(),
+        }
+    }
+
+    /// Re-analyses every open document (settings changed).
+    pub(crate) fn reanalyse_all(&self) {
+        for entry in lock(&self.docs).values() {
+            entry.input.send_modify(|_| {});
+        }
+    }
+
+    /// A document changed: re-analyse the s.yaml files that read it. An s.yaml is re-analysed
+    /// when its last analysis loaded the changed file (`extend`); any other file (`.env`,
+    /// `${file()}` targets) re-analyses all of them, as analysis does not record those reads.
+    fn dependents_changed(&self, changed: &Document) {
+        let Some(path) = changed.path.as_ref() else {
+            return;
+        };
+        let docs = lock(&self.docs);
+        for (uri, entry) in docs.iter() {
+            if *uri == changed.uri || !entry.doc.is_s_yaml {
+                continue;
+            }
+            let reads_it = !changed.is_s_yaml
+                || entry.output.borrow().as_ref().is_some_and(|a| {
+                    a.analysis
+                        .as_ref()
+                        .is_some_and(|a| a.sources.files.iter().skip(1).any(|f| &f.path == path))
+                });
+            if reads_it {
+                entry.input.send_modify(|_| {});
+            }
+        }
+    }
+
+    /// The analysis of the document's current version, waiting for it if it is still running.
+    /// `ContentModified` when the document changed meanwhile (the request's positions are
+    /// about a text that no longer exists).
+    pub(crate) async fn analyzed(&self, uri: &Uri) -> jsonrpc::Result<Arc<Analyzed>> {
+        let (version, mut output) = {
+            let docs = lock(&self.docs);
+            let entry = docs.get(uri).ok_or_else(|| {
+                jsonrpc::Error::invalid_params(format!("{} is not open", uri.as_str()))
+            })?;
+            (entry.doc.version, entry.output.clone())
+        };
+        let waited = tokio::time::timeout(
+            ANALYSIS_WAIT,
+            output.wait_for(|a| a.as_ref().is_some_and(|a| a.doc.version >= version)),
+        )
+        .await;
+        match waited {
+            Ok(Ok(found)) => match found.as_ref() {
+                Some(a) if a.doc.version == version => Ok(a.clone()),
+                _ => Err(jsonrpc::Error::content_modified()),
+            },
+            // Closed meanwhile.
+            Ok(Err(_)) => Err(jsonrpc::Error::content_modified()),
+            Err(_) => Err(jsonrpc::Error::internal_error()),
+        }
+    }
+
+    pub(crate) fn cancel_job(&self, token: &str) -> bool {
+        match lock(&self.jobs).get(token) {
+            Some(cancel) => {
+                cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The client's own text for the overlay (other files read it with their own newline rules).
+fn raw_text(doc: &Document) -> Arc<str> {
+    doc.text.clone()
+}
