@@ -628,7 +628,12 @@ fn value_items(
     } else {
         Vec::new()
     };
-    let used = usage_counts(analysis, field);
+    // Only scalar props are counted (region, runtime, …); list items are not ranked.
+    let used = if in_list {
+        Vec::new()
+    } else {
+        usage_counts(analysis, field)
+    };
     for (i, v) in values.iter().enumerate() {
         let label = cursor::json_scalar(v);
         if present.contains(&label) {
