@@ -55,7 +55,12 @@ pub(crate) fn is_s_yaml(path: Option<&std::path::Path>, uri: &str, text: &str) -
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .map(str::to_string)
-        .unwrap_or_else(|| uri.rsplit('/').next().unwrap_or_default().to_string());
+        .unwrap_or_else(|| {
+            uri.rsplit(['/', ':'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
     let name = name.as_str();
     if name == "s.yaml" || name == "s.yml" {
         return true;

@@ -70,9 +70,12 @@ pub(crate) fn diagnostic(
     }
 }
 
-pub(crate) fn diagnostics(
+/// `found` are diagnostics of `doc`; `result` is an analysis of the same file (its sources give
+/// the text of other files that related information points into).
+pub(crate) fn diagnostic_list(
     doc: &Document,
     session: &Session,
+    found: &[analysis::Diagnostic],
     result: &analysis::Analysis,
     host: &dyn Host,
 ) -> Vec<lsp::Diagnostic> {
@@ -81,8 +84,7 @@ pub(crate) fn diagnostics(
         host,
         cache: HashMap::new(),
     };
-    result
-        .diagnostics
+    found
         .iter()
         .map(|d| diagnostic(doc, session, d, &mut other))
         .collect()
@@ -256,8 +258,29 @@ pub(crate) fn completion_item(
         }),
         text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
             range: range(doc, session.encoding, item.replace_range),
-            new_text: edit_text(doc, &item.insert_text),
+            new_text: edit_text(doc, &indent_continuation_lines(doc, item)),
         })),
+        // Lines after the first already carry the cursor line's indentation: clients must not
+        // add it again (VS Code would by default; Neovim never does).
+        insert_text_mode: item
+            .insert_text
+            .contains('\n')
+            .then_some(lsp::InsertTextMode::AS_IS),
         ..Default::default()
     })
+}
+
+/// Analysis indents the lines of a multi-line item relative to the cursor's line; the client
+/// inserts them as they are, so add that line's indentation here.
+fn indent_continuation_lines(doc: &Document, item: &ide::CompletionItem) -> String {
+    if !item.insert_text.contains('\n') {
+        return item.insert_text.clone();
+    }
+    let start = usize::from(item.replace_range.start()).min(doc.text.len());
+    let line_start = doc.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = doc.text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ')
+        .collect();
+    item.insert_text.replace('\n', &format!("\n{indent}"))
 }

@@ -1,22 +1,30 @@
-//! One analysis worker per open document. It waits for a new snapshot, analyses the newest one
-//! off the serve task (bursts coalesce: a `watch` channel keeps only the latest), stores the
-//! result for requests, and is the document's only diagnostics publisher, so published
-//! versions never go backwards. There is no fixed delay: analysis starts as soon as nothing
-//! newer is pending (`sdls.diagnostics.debounceMs` adds one if a user wants it).
+//! One analysis worker per open document, and the document's only diagnostics publisher (so
+//! published versions never go backwards). No fixed delay: work starts as soon as a snapshot
+//! arrives, and a `watch` channel keeps only the newest, so bursts coalesce.
+//!
+//! Two stages per version. Fast: when the edit stays inside one resource,
+//! `analysis::diagnostics_after_edit` re-checks that resource and the ones linked to it, on top
+//! of the last full analysis, and the result is published at once (D4). Full: `analysis::check`
+//! on the whole file, off the serve task and without holding up the next fast stage; it feeds
+//! hover, completion and the other requests, becomes the base of the next fast stage, and is
+//! published when it differs from what the fast stage said (it is the authority).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use analysis::{CheckOptions, FileInput, UnsetEnv};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
+use crate::config::Config;
 use crate::document::Document;
+use crate::host::OverlayHost;
 use crate::session::Session;
 use crate::state::ServerState;
 use crate::to_proto;
 
-/// The analysis of one document version.
+/// The full analysis of one document version.
 pub(crate) struct Analyzed {
     pub(crate) doc: Arc<Document>,
     /// `None` for YAML files that are not s.yaml files (D6).
@@ -25,89 +33,189 @@ pub(crate) struct Analyzed {
     pub(crate) diagnostics: Vec<lsp::Diagnostic>,
 }
 
+/// What was last published, to skip identical re-publications.
+struct Published {
+    version: i32,
+    diagnostics: Vec<lsp::Diagnostic>,
+}
+
 pub(crate) async fn run(
     state: Arc<ServerState>,
     uri: Uri,
     mut input: watch::Receiver<Arc<Document>>,
     output: watch::Sender<Option<Arc<Analyzed>>>,
 ) {
-    let mut published_any = false;
-    let mut last_version = None;
-    let mut first = true;
+    let mut latest = input.borrow_and_update().clone();
+    let mut base: Option<Arc<Analyzed>> = None;
+    let mut full: Option<JoinHandle<Analyzed>> = None;
+    let mut full_wanted = true;
+    let mut published: Option<Published> = None;
     loop {
-        if !first {
-            if input.changed().await.is_err() {
-                break;
+        if full.is_none() && full_wanted {
+            full_wanted = false;
+            let (state, doc) = (state.clone(), latest.clone());
+            full = Some(tokio::task::spawn_blocking(move || {
+                analyse(&state, &state.session(), doc)
+            }));
+        }
+        tokio::select! {
+            changed = input.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let debounce = state.config().diagnostics.debounce_ms;
+                if debounce > 0 {
+                    tokio::time::sleep(Duration::from_millis(debounce)).await;
+                }
+                let doc = input.borrow_and_update().clone();
+                // The same snapshot again means "settings or a dependency changed": only the
+                // full analysis can say what that does.
+                let edited = doc.version != latest.version;
+                latest = doc;
+                full_wanted = true;
+                if edited
+                    && let Some(base) = base.clone()
+                    && let Some(diagnostics) = fast_stage(&state, base, latest.clone()).await
+                    && !input.has_changed().unwrap_or(true)
+                {
+                    publish(&state, &uri, &mut published, latest.version, diagnostics).await;
+                }
             }
-            let debounce = state.config().diagnostics.debounce_ms;
-            if debounce > 0 {
-                tokio::time::sleep(Duration::from_millis(debounce)).await;
+            done = async { full.as_mut().expect("guarded by the branch condition").await }, if full.is_some() => {
+                full = None;
+                let analyzed = match done {
+                    Ok(a) => Arc::new(a),
+                    Err(err) => {
+                        // A panic in analysis must not end the worker: say so, wait for an edit.
+                        tracing::error!("analysis of {} failed: {err}", uri.as_str());
+                        state.client.log_message(
+                            lsp::MessageType::ERROR,
+                            format!("sdls: analysis of {} failed: {err}", uri.as_str()),
+                        ).await;
+                        continue;
+                    }
+                };
+                output.send_replace(Some(analyzed.clone()));
+                if analyzed.analysis.is_some() {
+                    base = Some(analyzed.clone());
+                }
+                if analyzed.doc.version != latest.version || full_wanted {
+                    // A newer version or a re-analysis is already waiting.
+                    continue;
+                }
+                let session = state.session();
+                if session.pull_diagnostics {
+                    let refresh = published.as_ref().is_some_and(|p| p.version == analyzed.doc.version);
+                    published = Some(Published { version: analyzed.doc.version, diagnostics: Vec::new() });
+                    if refresh {
+                        // Diagnostics changed without an edit (settings, a dependency).
+                        let client = state.client.clone();
+                        tokio::spawn(async move {
+                            let _ = tokio::time::timeout(
+                                Duration::from_secs(10),
+                                client.workspace_diagnostic_refresh(),
+                            ).await;
+                        });
+                    }
+                    continue;
+                }
+                if analyzed.analysis.is_none() && published.is_none() {
+                    // Other YAML stays quiet (one empty publication clears what an earlier
+                    // s.yaml version of it had).
+                    continue;
+                }
+                publish(&state, &uri, &mut published, analyzed.doc.version, analyzed.diagnostics.clone()).await;
+                if analyzed.analysis.is_none() {
+                    published = None;
+                }
             }
         }
-        first = false;
-        let doc = input.borrow_and_update().clone();
-        let session = state.session();
-        let analyzed = {
-            let state = state.clone();
-            let doc = doc.clone();
-            let session = session.clone();
-            tokio::task::spawn_blocking(move || analyse(&state, &session, doc)).await
-        };
-        let analyzed = match analyzed {
-            Ok(a) => Arc::new(a),
-            Err(err) => {
-                // A panic in analysis must not end the worker: report it and wait for an edit.
-                tracing::error!("analysis of {} failed: {err}", uri.as_str());
-                state
-                    .client
-                    .log_message(
-                        lsp::MessageType::ERROR,
-                        format!("sdls: analysis of {} failed: {err}", uri.as_str()),
-                    )
-                    .await;
-                continue;
-            }
-        };
-        let same_version = last_version == Some(doc.version);
-        last_version = Some(doc.version);
-        output.send_replace(Some(analyzed.clone()));
-        if input.has_changed().unwrap_or(true) {
-            // A newer snapshot is waiting: publishing this one would only flicker.
-            continue;
-        }
-        if session.pull_diagnostics {
-            if same_version {
-                // Diagnostics changed without an edit (settings, a dependency): ask to re-pull.
-                let client = state.client.clone();
-                tokio::spawn(async move {
-                    let _ = tokio::time::timeout(
-                        Duration::from_secs(10),
-                        client.workspace_diagnostic_refresh(),
-                    )
-                    .await;
-                });
-            }
-            continue;
-        }
-        // Published for every version of an s.yaml, empty too: clients and tests can tell
-        // "checked, clean" from "not checked yet". Other YAML stays quiet (one empty
-        // publication clears what an earlier s.yaml version of it had).
-        if analyzed.analysis.is_none() && !published_any {
-            continue;
-        }
-        published_any = analyzed.analysis.is_some();
-        state
-            .client
-            .publish_diagnostics(uri.clone(), analyzed.diagnostics.clone(), Some(doc.version))
-            .await;
+    }
+    if let Some(full) = full {
+        full.abort();
     }
     // Closed: clear what we published, unless the document was opened again meanwhile (then
     // its new worker owns the diagnostics).
-    if published_any && state.document(&uri).is_none() && !state.session().pull_diagnostics {
+    if published.is_some() && state.document(&uri).is_none() && !state.session().pull_diagnostics {
         state
             .client
             .publish_diagnostics(uri, Vec::new(), None)
             .await;
+    }
+}
+
+/// Publishes `diagnostics` for `version` unless exactly that was already published for it.
+/// Every version of an s.yaml gets one publication, empty too, so clients can tell "checked,
+/// clean" from "not checked yet".
+async fn publish(
+    state: &ServerState,
+    uri: &Uri,
+    published: &mut Option<Published>,
+    version: i32,
+    diagnostics: Vec<lsp::Diagnostic>,
+) {
+    if state.session().pull_diagnostics {
+        return;
+    }
+    if published
+        .as_ref()
+        .is_some_and(|p| p.version == version && p.diagnostics == diagnostics)
+    {
+        return;
+    }
+    state
+        .client
+        .publish_diagnostics(uri.clone(), diagnostics.clone(), Some(version))
+        .await;
+    *published = Some(Published {
+        version,
+        diagnostics,
+    });
+}
+
+/// The fast stage: `None` when the edit cannot be handled incrementally.
+async fn fast_stage(
+    state: &Arc<ServerState>,
+    base: Arc<Analyzed>,
+    doc: Arc<Document>,
+) -> Option<Vec<lsp::Diagnostic>> {
+    if !doc.is_s_yaml || !state.config().diagnostics.enable {
+        return None;
+    }
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let previous = base.analysis.as_ref()?;
+        let session = state.session();
+        let config = state.config();
+        let host = state.overlay();
+        let path = doc.analysis_path();
+        let workspace = session.workspace_of(&path);
+        let found = analysis::diagnostics_after_edit(
+            previous,
+            &FileInput {
+                path: &path,
+                text: &doc.text,
+                workspace: workspace.as_deref(),
+            },
+            &host,
+            options(&config),
+        )?;
+        Some(to_proto::diagnostic_list(
+            &doc, &session, &found, previous, &host,
+        ))
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+fn options(config: &Config) -> CheckOptions {
+    CheckOptions {
+        unset_env: if config.diagnostics.unset_env_error {
+            UnsetEnv::Error
+        } else {
+            UnsetEnv::Warn
+        },
     }
 }
 
@@ -120,16 +228,9 @@ fn analyse(state: &ServerState, session: &Session, doc: Arc<Document>) -> Analyz
             diagnostics: Vec::new(),
         };
     }
-    let host = state.overlay();
+    let host: OverlayHost = state.overlay();
     let path = doc.analysis_path();
     let workspace = session.workspace_of(&path);
-    let options = CheckOptions {
-        unset_env: if config.diagnostics.unset_env_error {
-            UnsetEnv::Error
-        } else {
-            UnsetEnv::Warn
-        },
-    };
     let result = analysis::check(
         &FileInput {
             path: &path,
@@ -137,10 +238,10 @@ fn analyse(state: &ServerState, session: &Session, doc: Arc<Document>) -> Analyz
             workspace: workspace.as_deref(),
         },
         &host,
-        options,
+        options(&config),
     );
     let diagnostics = if config.diagnostics.enable {
-        to_proto::diagnostics(&doc, session, &result, &host)
+        to_proto::diagnostic_list(&doc, session, &result.diagnostics, &result, &host)
     } else {
         Vec::new()
     };

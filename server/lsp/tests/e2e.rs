@@ -31,14 +31,19 @@ resources:
 fn workspace() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("code")).expect("code dir");
-    std::fs::write(dir.path().join("code/index.py"), "def handler(e, c):\n  return 'ok'\n")
-        .expect("code");
+    std::fs::write(
+        dir.path().join("code/index.py"),
+        "def handler(e, c):\n  return 'ok'\n",
+    )
+    .expect("code");
     let uri = file_uri(&dir.path().join("s.yaml"));
     (dir, uri)
 }
 
 fn pos(text: &str, needle: &str) -> Value {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle} not in text"));
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in text"));
     let line = text[..offset].matches('\n').count();
     let col: usize = text[..offset]
         .rsplit('\n')
@@ -193,7 +198,10 @@ async fn position_encodings_with_multibyte_text() {
         "      memorySzie: 512\n",
         "      environmentVariables: { NOTE: 中文😀, memorySzie: x }\n      memorySzie: 512\n",
     );
-    for (offered, expected) in [(json!(["utf-8", "utf-16"]), "utf-8"), (json!(null), "utf-16")] {
+    for (offered, expected) in [
+        (json!(["utf-8", "utf-16"]), "utf-8"),
+        (json!(null), "utf-16"),
+    ] {
         let (dir, uri) = workspace();
         let mut caps = rich_capabilities();
         caps["general"]["positionEncodings"] = offered;
@@ -202,7 +210,10 @@ async fn position_encodings_with_multibyte_text() {
             "      description: 中文😀\n      memorySzie: 512\n",
         );
         let flow = "      nasConfig: { 中文😀: 1, userId: 1 }\n";
-        let text = text.replace("      code: ./code\n", &format!("      code: ./code\n{flow}"));
+        let text = text.replace(
+            "      code: ./code\n",
+            &format!("      code: ./code\n{flow}"),
+        );
         let mut client = TestClient::start(ClientSetup {
             capabilities: caps,
             root: Some(dir.path().to_path_buf()),
@@ -213,10 +224,16 @@ async fn position_encodings_with_multibyte_text() {
         let diags = client.diagnostics(&uri, 1).await;
         let unknown: Vec<&Value> = diags
             .iter()
-            .filter(|d| d["code"] == "unknown-property" && d["message"].as_str().is_some_and(|m| m.contains("中文")))
+            .filter(|d| {
+                d["code"] == "unknown-property"
+                    && d["message"].as_str().is_some_and(|m| m.contains("中文"))
+            })
             .collect();
         assert_eq!(unknown.len(), 1, "{expected}: {diags:#?}");
-        let line = text.lines().position(|l| l == flow.trim_end_matches('\n')).expect("line");
+        let line = text
+            .lines()
+            .position(|l| l == flow.trim_end_matches('\n'))
+            .expect("line");
         let col_bytes = flow.find("中文").expect("cjk");
         let start = &unknown[0]["range"]["start"];
         assert_eq!(start["line"], line);
@@ -227,7 +244,11 @@ async fn position_encodings_with_multibyte_text() {
         };
         assert_eq!(start["character"], expected_col, "{expected}");
         let end = &unknown[0]["range"]["end"];
-        let key_len = if expected == "utf-8" { "中文😀".len() } else { "中文😀".encode_utf16().count() };
+        let key_len = if expected == "utf-8" {
+            "中文😀".len()
+        } else {
+            "中文😀".encode_utf16().count()
+        };
         assert_eq!(end["character"], expected_col + key_len, "{expected}");
         client.shutdown().await;
     }
@@ -238,7 +259,9 @@ async fn other_yaml_is_left_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut client = start(dir.path()).await;
     let compose = file_uri(&dir.path().join("docker-compose.yml"));
-    client.open(&compose, "services:\n  web:\n    image: x\n").await;
+    client
+        .open(&compose, "services:\n  web:\n    image: x\n")
+        .await;
     let hover = client
         .request(
             "textDocument/hover",
@@ -248,7 +271,12 @@ async fn other_yaml_is_left_alone() {
     assert_eq!(hover, Value::Null);
     // A YAML named otherwise but with `edition` and `resources` at the top is an s.yaml.
     let app = file_uri(&dir.path().join("app.yaml"));
-    client.open(&app, "edition: 3.0.0\nresources:\n  a:\n    component: fc3\n    props:\n      regoin: x\n").await;
+    client
+        .open(
+            &app,
+            "edition: 3.0.0\nresources:\n  a:\n    component: fc3\n    props:\n      regoin: x\n",
+        )
+        .await;
     let diags = client.diagnostics(&app, 1).await;
     assert!(!diags.is_empty());
     client.shutdown().await;
@@ -261,7 +289,11 @@ async fn settings_from_every_route() {
     let severity = |diags: &[Value]| {
         diags
             .iter()
-            .find(|d| d["message"].as_str().is_some_and(|m| m.contains("SDLS_TEST_SURELY_UNSET")))
+            .find(|d| {
+                d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("SDLS_TEST_SURELY_UNSET"))
+            })
             .map(|d| d["severity"].clone())
     };
     // 1. initializationOptions.
@@ -297,14 +329,18 @@ async fn settings_from_every_route() {
     })
     .await;
     client
-        .expect("workspace/configuration", |m| m["method"] == "workspace/configuration")
+        .expect("workspace/configuration", |m| {
+            m["method"] == "workspace/configuration"
+        })
         .await;
     client.open(&uri, text).await;
     // The answer may land before or after the first analysis: wait for the error.
     let mut found = None;
     for _ in 0..2 {
         let msg = client
-            .expect("diagnostics", |m| m["method"] == "textDocument/publishDiagnostics")
+            .expect("diagnostics", |m| {
+                m["method"] == "textDocument/publishDiagnostics"
+            })
             .await;
         found = severity(msg["params"]["diagnostics"].as_array().expect("array"));
         if found == Some(json!(1)) {
@@ -330,7 +366,10 @@ async fn pull_diagnostics() {
     .await;
     client.open(&uri, APP).await;
     let report = client
-        .request("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}))
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
         .await;
     assert_eq!(report["kind"], "full");
     let items = report["items"].as_array().expect("items");
@@ -365,7 +404,10 @@ async fn legacy_conversion_action() {
     let converted = apply_edits(legacy, edits);
     assert!(converted.contains("edition: 3.0.0"), "{converted}");
     assert!(converted.contains("component: fc3"), "{converted}");
-    assert!(converted.contains("the service"), "comment kept: {converted}");
+    assert!(
+        converted.contains("the service"),
+        "comment kept: {converted}"
+    );
     let v = client.change(&uri, &converted).await;
     let diags = client.diagnostics(&uri, v).await;
     assert!(

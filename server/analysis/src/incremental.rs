@@ -1,0 +1,341 @@
+//! Fast diagnostics after an edit (D4): when the edit stays inside one resource of a block-style
+//! 3.0.0 file, only that resource and the resources linked to it by `${resources.X...}` (both
+//! ways, transitively for what they need) are checked again, in a small synthetic document made
+//! of the file's top level and those resources; every other diagnostic is carried over from the
+//! previous full analysis, shifted by the edit. Anything this cannot prove safe (anchors, an
+//! `extend` base, a key or top-level edit, a syntax error, a changed set of resources) returns
+//! `None` and the caller runs the full [`check`](crate::check). The full check stays the
+//! authority: callers run it afterwards and correct what differs (e.g. cross-resource
+//! duplicate function names).
+
+use std::collections::HashMap;
+
+use syntax::{NodeId, NodeKind, TextRange, TextSize};
+
+use crate::check::{Analysis, CheckOptions, FileInput, check};
+use crate::diagnostic::{Diagnostic, Related, TextEdit};
+use crate::host::Host;
+use crate::model::Edition;
+
+/// More linked resources than this: a full check is as cheap.
+const MAX_SELECTED: usize = 64;
+
+/// The diagnostics of `input.text`, given the full analysis of an earlier text of the same file.
+pub fn diagnostics_after_edit(
+    previous: &Analysis,
+    input: &FileInput<'_>,
+    host: &dyn Host,
+    options: CheckOptions,
+) -> Option<Vec<Diagnostic>> {
+    let old_file = previous.sources.files.first()?;
+    let old = old_file.text.as_str();
+    let new = input.text;
+    if old == new {
+        return Some(previous.diagnostics.clone());
+    }
+    let model = previous.model.as_ref()?;
+    if model.edition != Edition::V3
+        || model.registry_template
+        || previous.sources.files.len() != 1
+        || !old_file.parse.errors.is_empty()
+    {
+        return None;
+    }
+    let tree = old_file.tree();
+    if (0..tree.len()).any(|i| {
+        let node = tree.node(NodeId::from_index(i));
+        node.anchor.is_some() || matches!(node.kind, NodeKind::Alias(_))
+    }) {
+        return None;
+    }
+    let edit = Edit::between(old, new);
+    if edit.inserted(new).contains(['&', '*']) {
+        return None;
+    }
+    // Function names are compared across resources (`duplicate-function`): an edit on such a
+    // line, or a file that has the finding, gets the full check.
+    if previous
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "duplicate-function")
+        || lines_around(old, edit.start, edit.old_end).contains("functionName")
+        || lines_around(new, edit.start, edit.new_end).contains("functionName")
+    {
+        return None;
+    }
+
+    // The resources, as line-aligned spans of the old text.
+    let root = tree.root()?;
+    let resources = tree.get(root, "resources")?;
+    if resources.via.is_some() || tree.node(resources.value).flow {
+        return None;
+    }
+    let entries = tree.mapping(resources.value)?.entries.clone();
+    let mut spans: Vec<Span> = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let key = tree.range(entry.key);
+        let line_start = line_start(old, key.start());
+        if !old[usize::from(line_start)..usize::from(key.start())]
+            .bytes()
+            .all(|b| b == b' ')
+        {
+            return None;
+        }
+        spans.push(Span {
+            name: tree.key_text(entry.key),
+            start: line_start,
+            key_end: key.end(),
+            end: TextSize::from(0),
+        });
+    }
+    let block_end = next_line_start(old, tree.range(resources.value).end());
+    for i in 0..spans.len() {
+        spans[i].end = spans.get(i + 1).map_or(block_end, |next| next.start);
+    }
+    // The edited resource: the change lies after its key and within its span.
+    let edited = spans
+        .iter()
+        .position(|s| edit.start > s.key_end && edit.old_end <= s.end)?;
+
+    // Which resources to check again.
+    let new_spans: Vec<TextRange> = spans
+        .iter()
+        .map(|s| TextRange::new(edit.map_old(s.start, true), edit.map_old(s.end, false)))
+        .collect();
+    let refs: Vec<Vec<usize>> = {
+        let index: HashMap<&str, usize> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        new_spans
+            .iter()
+            .map(|r| referenced(&new[*r], &index))
+            .collect()
+    };
+    let mut selected = vec![false; spans.len()];
+    let mut stack = vec![edited];
+    // Dependents of the edited resource see its new values.
+    for (j, r) in refs.iter().enumerate() {
+        if r.contains(&edited) {
+            stack.push(j);
+        }
+    }
+    // Everything selected needs what it references.
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut selected[i], true) {
+            continue;
+        }
+        stack.extend(refs[i].iter().copied().filter(|&j| !selected[j]));
+    }
+    let chosen: Vec<usize> = (0..spans.len()).filter(|&i| selected[i]).collect();
+    if chosen.len() > MAX_SELECTED {
+        return None;
+    }
+
+    // The synthetic document: top level before the resources, the chosen resources, the rest.
+    let first = new_spans
+        .first()
+        .map_or(edit.map_old(block_end, false), |r| r.start());
+    let tail = edit.map_old(block_end, false);
+    let mut synthetic = String::new();
+    let mut segments = Vec::new();
+    let mut push = |synthetic: &mut String, range: TextRange| {
+        segments.push(Segment {
+            synthetic: TextSize::of(synthetic.as_str()),
+            original: range,
+        });
+        synthetic.push_str(&new[range]);
+    };
+    push(&mut synthetic, TextRange::new(TextSize::from(0), first));
+    for &i in &chosen {
+        push(&mut synthetic, new_spans[i]);
+    }
+    push(&mut synthetic, TextRange::new(tail, TextSize::of(new)));
+    let map = OffsetMap { segments };
+
+    let result = check(
+        &FileInput {
+            path: input.path,
+            text: &synthetic,
+            workspace: input.workspace,
+        },
+        host,
+        options,
+    );
+    let result_model = result.model.as_ref()?;
+    if result.sources.files.len() != 1 || !result.sources.files[0].parse.errors.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = result_model
+        .resources
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    if names.len() != chosen.len() || chosen.iter().zip(&names).any(|(&i, n)| spans[i].name != *n) {
+        return None;
+    }
+
+    // Old diagnostics outside the chosen resources, shifted; new ones inside them, mapped.
+    let chosen_old: Vec<TextRange> = chosen
+        .iter()
+        .map(|&i| TextRange::new(spans[i].start, spans[i].end))
+        .collect();
+    let chosen_new: Vec<TextRange> = chosen.iter().map(|&i| new_spans[i]).collect();
+    let mut out: Vec<Diagnostic> = previous
+        .diagnostics
+        .iter()
+        .filter(|d| !chosen_old.iter().any(|r| r.contains(d.range.start())))
+        .map(|d| shift(d, &|o, is_start| edit.map_old(o, is_start)))
+        .collect();
+    for d in &result.diagnostics {
+        let mapped = map.map(d.range.start());
+        if !chosen_new.iter().any(|r| r.contains(mapped)) {
+            continue;
+        }
+        out.push(shift(d, &|o, _| map.map(o)));
+    }
+    // The order of the full check.
+    out.sort_by_key(|d| (d.range.start(), d.severity));
+    Some(out)
+}
+
+struct Span {
+    name: String,
+    /// Start of the key's line.
+    start: TextSize,
+    key_end: TextSize,
+    /// Start of the next resource's key line (or the line after the block).
+    end: TextSize,
+}
+
+/// The changed bytes: `old[start..old_end]` became `new[start..new_end]`.
+struct Edit {
+    start: TextSize,
+    old_end: TextSize,
+    new_end: TextSize,
+}
+
+impl Edit {
+    fn between(old: &str, new: &str) -> Edit {
+        let prefix = old
+            .bytes()
+            .zip(new.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let max_suffix = old.len().min(new.len()) - prefix;
+        let suffix = old
+            .bytes()
+            .rev()
+            .zip(new.bytes().rev())
+            .take(max_suffix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let size = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
+        Edit {
+            start: size(prefix),
+            old_end: size(old.len() - suffix),
+            new_end: size(new.len() - suffix),
+        }
+    }
+
+    fn inserted<'a>(&self, new: &'a str) -> &'a str {
+        new.get(usize::from(self.start)..usize::from(self.new_end))
+            .unwrap_or_default()
+    }
+
+    /// An old offset in the new text. Offsets inside the changed bytes go to the change's start
+    /// (`is_start`) or end.
+    fn map_old(&self, offset: TextSize, is_start: bool) -> TextSize {
+        if offset < self.start || (offset == self.start && is_start) {
+            offset
+        } else if offset >= self.old_end {
+            offset - self.old_end + self.new_end
+        } else if is_start {
+            self.start
+        } else {
+            self.new_end
+        }
+    }
+}
+
+struct Segment {
+    synthetic: TextSize,
+    original: TextRange,
+}
+
+/// Synthetic-document offsets → offsets in the real text.
+struct OffsetMap {
+    segments: Vec<Segment>,
+}
+
+impl OffsetMap {
+    fn map(&self, offset: TextSize) -> TextSize {
+        let i = self
+            .segments
+            .partition_point(|s| s.synthetic <= offset)
+            .saturating_sub(1);
+        match self.segments.get(i) {
+            Some(s) => (s.original.start() + (offset - s.synthetic)).min(s.original.end()),
+            None => offset,
+        }
+    }
+}
+
+fn shift(d: &Diagnostic, f: &dyn Fn(TextSize, bool) -> TextSize) -> Diagnostic {
+    let range = |r: TextRange| {
+        let start = f(r.start(), true);
+        TextRange::new(start, f(r.end(), false).max(start))
+    };
+    let mut d = d.clone();
+    d.range = range(d.range);
+    for Related { file, range: r, .. } in &mut d.related {
+        if file.is_none() {
+            *r = range(*r);
+        }
+    }
+    for fix in &mut d.fixes {
+        for TextEdit { range: r, .. } in &mut fix.edits {
+            *r = range(*r);
+        }
+    }
+    d
+}
+
+/// The whole lines that contain `start..end`.
+fn lines_around(text: &str, start: TextSize, end: TextSize) -> &str {
+    let from = usize::from(line_start(text, start));
+    let to = usize::from(next_line_start(text, end.min(TextSize::of(text))));
+    text.get(from..to).unwrap_or_default()
+}
+
+fn line_start(text: &str, offset: TextSize) -> TextSize {
+    let before = &text[..usize::from(offset)];
+    TextSize::from(before.rfind('\n').map_or(0, |i| i as u32 + 1))
+}
+
+fn next_line_start(text: &str, offset: TextSize) -> TextSize {
+    let from = usize::from(offset);
+    match text[from..].find('\n') {
+        Some(i) => TextSize::from((from + i + 1) as u32),
+        None => TextSize::of(text),
+    }
+}
+
+/// Indices of the resources a text names as `resources.NAME` (any `${...}` form).
+fn referenced(text: &str, index: &HashMap<&str, usize>) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("resources.") {
+        rest = &rest[at + "resources.".len()..];
+        let name_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if let Some(&i) = index.get(&rest[..name_len])
+            && !out.contains(&i)
+        {
+            out.push(i);
+        }
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! The incremental path (D4) gives exactly the full check's diagnostics: every corpus file and
+//! generated files, edited at many places in many ways; whenever `diagnostics_after_edit`
+//! answers, it equals `check` on the new text.
+
+use std::path::{Path, PathBuf};
+
+use analysis::{CheckOptions, Diagnostic, FileInput, MemoryHost, check, diagnostics_after_edit};
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/s-yaml");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn key(d: &Diagnostic) -> String {
+    format!(
+        "{:?} {:?} {} {} {:?} {:?}",
+        d.range, d.severity, d.code, d.message, d.related, d.fixes
+    )
+}
+
+fn sorted(ds: &[Diagnostic]) -> Vec<String> {
+    let mut v: Vec<String> = ds.iter().map(key).collect();
+    v.sort();
+    v
+}
+
+/// Edits at line `n`: change a value, insert a key, delete a line, break the YAML.
+fn edits(text: &str, seed: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut out = Vec::new();
+    if lines.is_empty() {
+        return out;
+    }
+    for k in 0..6 {
+        let n = (seed * 7 + k * 13) % lines.len();
+        let mut ls: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        let indent: String = ls[n].chars().take_while(|c| *c == ' ').collect();
+        match k % 6 {
+            0 => ls[n] = ls[n].replacen(':', ": x", 1).replace(": x ", ": x"),
+            1 => ls.insert(n + 1, format!("{indent}memorySzie: 512\n")),
+            2 => {
+                ls.remove(n);
+            }
+            3 => ls[n] = ls[n].replace("512", "100"),
+            4 => ls.insert(n, format!("{indent}timeout: ${{vars.nope}}\n")),
+            _ => ls[n] = format!("{indent}: [\n"),
+        }
+        out.push(ls.concat());
+    }
+    out
+}
+
+fn compare(path: &Path, old: &str, new: &str, host: &MemoryHost) -> Option<bool> {
+    let options = CheckOptions::default();
+    let input = |text| FileInput {
+        path,
+        text,
+        workspace: None,
+    };
+    let previous = check(&input(old), host, options);
+    let fast = diagnostics_after_edit(&previous, &input(new), host, options)?;
+    let full = check(&input(new), host, options);
+    let same = sorted(&fast) == sorted(&full.diagnostics);
+    if !same {
+        eprintln!(
+            "{}: incremental differs\n--- new text ---\n{new}\n--- fast ---\n{:#?}\n--- full ---\n{:#?}",
+            path.display(),
+            sorted(&fast),
+            sorted(&full.diagnostics)
+        );
+    }
+    Some(same)
+}
+
+#[test]
+fn corpus_edits_match_the_full_check() {
+    let host = MemoryHost::new();
+    let (mut answered, mut total) = (0, 0);
+    for (i, path) in corpus().iter().enumerate() {
+        let text = std::fs::read_to_string(path)
+            .expect("utf-8")
+            .replace("\r\n", "\n");
+        for new in edits(&text, i) {
+            total += 1;
+            if let Some(same) = compare(path, &text, &new, &host) {
+                answered += 1;
+                assert!(same, "{}", path.display());
+            }
+        }
+    }
+    eprintln!("incremental answered {answered} of {total}");
+    // The fast path must actually be taken for a good share of edits.
+    assert!(
+        answered * 4 >= total,
+        "incremental answered {answered} of {total}"
+    );
+}
+
+fn generated(n: usize) -> String {
+    let mut s = String::from(
+        "edition: 3.0.0\nname: gen\nvars:\n  region: cn-hangzhou\n  mem: 512\nresources:\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "  fn{i}:\n    component: fc3\n    props:\n      region: ${{vars.region}}\n      functionName: f{i}\n      runtime: python3.10\n      handler: index.handler\n      code: ./code\n      memorySize: ${{vars.mem}}\n      timeout: 10\n      environmentVariables:\n        PEER: ${{resources.fn{}.props.functionName}}\n",
+            (i + 1) % n
+        ));
+    }
+    s.push_str("flow:\n  deploy:\n    - [fn0]\n");
+    s
+}
+
+#[test]
+fn generated_edits_match_the_full_check() {
+    let host = MemoryHost::new().with_file("/g/code/index.py", "x");
+    let path = Path::new("/g/s.yaml");
+    let text = generated(30);
+    let mut answered = 0;
+    for (i, new) in edits(&text, 3)
+        .into_iter()
+        .chain(edits(&text, 11))
+        .chain([
+            text.replace(
+                "timeout: 10\n      environmentVariables:\n        PEER: ${resources.fn5",
+                "timeout: 99999\n      environmentVariables:\n        PEER: ${resources.fn5",
+            ),
+            text.replacen("runtime: python3.10", "runtime: python9", 1),
+            text.replace(
+                "PEER: ${resources.fn8.props.functionName}",
+                "PEER: ${resources.fn8.props.nothing}",
+            ),
+        ])
+        .enumerate()
+    {
+        if let Some(same) = compare(path, &text, &new, &host) {
+            answered += 1;
+            assert!(same, "edit {i}");
+        }
+    }
+    eprintln!("generated: answered {answered}");
+    assert!(answered >= 6, "answered {answered}");
+}
