@@ -76,5 +76,41 @@ fn bench_parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_check, bench_parse);
+/// An edit inside one function of a large file: `diagnostics_after_edit` on top of the full
+/// analysis of the text before (what the language server publishes first, D4).
+fn bench_incremental(c: &mut Criterion) {
+    let host = MemoryHost::new();
+    let mut group = c.benchmark_group("edit");
+    group.sample_size(30);
+    for (shape, rich) in [("functions", false), ("rich-functions", true)] {
+        for functions in [1_000usize, 5_000] {
+            let text = generate(functions, rich);
+            let path = Path::new("/bench/s.yaml");
+            let input = |text| FileInput {
+                path,
+                text,
+                workspace: None,
+            };
+            let previous = check(&input(&text), &host, CheckOptions::default());
+            let middle = format!("bench-fn-{}\n", functions / 2);
+            let at = text.find(&middle).expect("middle function") + middle.len();
+            let edited = format!("{}      timeout: 99\n{}", &text[..at], &text[at..]);
+            group.bench_function(BenchmarkId::new(shape, functions), |b| {
+                b.iter(|| {
+                    let found = analysis::diagnostics_after_edit(
+                        &previous,
+                        &input(&edited),
+                        &host,
+                        CheckOptions::default(),
+                    )
+                    .expect("the incremental path applies");
+                    black_box(found)
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_check, bench_parse, bench_incremental);
 criterion_main!(benches);
