@@ -40,6 +40,13 @@ pub(crate) fn server_capabilities(session: &Session) -> lsp::ServerCapabilities 
                 work_done_progress_options: Default::default(),
             },
         )),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: crate::handlers::execute_command::COMMANDS
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            work_done_progress_options: Default::default(),
+        }),
         diagnostic_provider: session.pull_diagnostics.then(|| {
             lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                 identifier: Some("sdls".into()),

@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::ls_types::Uri;
 
+/// `workspace/executeCommand` command: check every s.yaml of the workspace not open in the
+/// editor and publish its diagnostics (a cancellable job with `$/progress`).
+pub const CHECK_WORKSPACE: &str = "sdls.checkWorkspace";
+
 /// `sdls/documentState` request method name.
 pub const DOCUMENT_STATE: &str = "sdls/documentState";
 

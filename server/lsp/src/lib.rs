@@ -12,12 +12,14 @@ mod document;
 pub mod ext;
 mod handlers;
 mod host;
+mod jobs;
 mod line_map;
 mod server;
 mod session;
 mod state;
 mod to_proto;
 mod worker;
+mod workspace_check;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{ClientSocket, LspService};

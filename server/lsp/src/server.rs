@@ -92,6 +92,10 @@ impl LanguageServer for Server {
         handlers::code_action::handle(&self.state, params).await
     }
 
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        handlers::execute_command::handle(&self.state, params)
+    }
+
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,

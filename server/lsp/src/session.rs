@@ -14,6 +14,7 @@ pub(crate) struct Session {
     /// can also be told to re-pull (`workspace.diagnostics.refreshSupport`), because diagnostics
     /// change without an edit (settings, a changed `.env`).
     pub(crate) pull_diagnostics: bool,
+    pub(crate) work_done_progress: bool,
     pub(crate) document_changes: bool,
     pub(crate) snippets: bool,
     pub(crate) hierarchical_symbols: bool,
@@ -58,6 +59,8 @@ impl Session {
         Session {
             encoding,
             pull_diagnostics,
+            work_done_progress: caps.window.as_ref().and_then(|w| w.work_done_progress)
+                == Some(true),
             document_changes: workspace
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)

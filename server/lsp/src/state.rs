@@ -30,6 +30,8 @@ pub(crate) struct ServerState {
     pub(crate) jobs: Mutex<HashMap<String, CancellationToken>>,
     /// Changes older than the document's current version, dropped (rule 1).
     pub(crate) stale_changes: std::sync::atomic::AtomicU64,
+    /// Closed files the workspace check published non-empty diagnostics for.
+    workspace_published: Mutex<std::collections::HashSet<Uri>>,
 }
 
 struct DocEntry {
@@ -61,6 +63,7 @@ impl ServerState {
             docs: Mutex::new(HashMap::new()),
             jobs: Mutex::new(HashMap::new()),
             stale_changes: Default::default(),
+            workspace_published: Default::default(),
         }
     }
 
@@ -195,6 +198,32 @@ impl ServerState {
             Ok(Err(_)) => Err(jsonrpc::Error::content_modified()),
             Err(_) => Err(jsonrpc::Error::internal_error()),
         }
+    }
+
+    /// Records whether the workspace check leaves diagnostics on `uri`; returns whether it
+    /// had before (then even a clean result must be published, to clear them).
+    pub(crate) fn mark_workspace_published(&self, uri: &Uri, non_empty: bool) -> bool {
+        let mut set = lock(&self.workspace_published);
+        if non_empty {
+            !set.insert(uri.clone())
+        } else {
+            set.remove(uri)
+        }
+    }
+
+    pub(crate) fn open_paths(&self) -> Vec<std::path::PathBuf> {
+        lock(&self.docs)
+            .values()
+            .filter_map(|e| e.doc.path.clone())
+            .collect()
+    }
+
+    pub(crate) fn jobs_insert(&self, token: String, cancel: CancellationToken) {
+        lock(&self.jobs).insert(token, cancel);
+    }
+
+    pub(crate) fn jobs_remove(&self, token: &str) {
+        lock(&self.jobs).remove(token);
     }
 
     pub(crate) fn cancel_job(&self, token: &str) -> bool {

@@ -133,3 +133,120 @@ async fn round_trips_never_wedge_the_server() {
     client.diagnostics_for(uri, version).await;
     client.shutdown().await;
 }
+
+fn progress_of(m: &serde_json::Value, kind: &str) -> bool {
+    m["method"] == "$/progress" && m["params"]["value"]["kind"] == kind
+}
+
+/// A job reports begin → report → end through `$/progress`, and publishes what it found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_progress_begins_reports_and_ends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    for (path, text) in [
+        ("a/s.yaml", text_for(1).replace("memorySize", "memorySzie")),
+        ("b/s-prod.yml", text_for(2)),
+        ("node_modules/x/s.yaml", text_for(3)),
+        (".s/s.yaml", text_for(3)),
+        ("c/compose.yaml", "services:\n  web: {}\n".to_string()),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+    let mut client = TestClient::start(ClientSetup {
+        capabilities: rich_capabilities(),
+        root: Some(root.to_path_buf()),
+        ..Default::default()
+    })
+    .await;
+    let result = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "sdls.checkWorkspace", "arguments": []}),
+        )
+        .await;
+    assert_eq!(result, serde_json::Value::Null, "returns at once");
+    let create = client
+        .expect("progress create", |m| {
+            m["method"] == "window/workDoneProgress/create"
+        })
+        .await;
+    let token = create["params"]["token"].clone();
+    let begin = client.expect("begin", |m| progress_of(m, "begin")).await;
+    assert_eq!(begin["params"]["token"], token);
+    assert_eq!(begin["params"]["value"]["cancellable"], true);
+    for _ in 0..2 {
+        client.expect("report", |m| progress_of(m, "report")).await;
+    }
+    let typo = support::file_uri(&root.join("a/s.yaml"));
+    let published = client
+        .expect("diagnostics of a closed file", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+        })
+        .await;
+    assert_eq!(published["params"]["uri"], typo);
+    assert_eq!(
+        published["params"]["diagnostics"][0]["code"],
+        "unknown-property"
+    );
+    let end = client.expect("end", |m| progress_of(m, "end")).await;
+    assert_eq!(
+        end["params"]["value"]["message"],
+        "checked 2 s.yaml files not open in the editor: 0 errors, 1 warning"
+    );
+    client.shutdown().await;
+}
+
+/// `window/workDoneProgress/cancel` reaches the job (it is not a trait method: registered as a
+/// custom one) and the progress still ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_cancel_ends_progress() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..1500 {
+        let p = dir.path().join(format!("f{i}/s.yaml"));
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text_for(1)).expect("write");
+    }
+    let mut client = TestClient::start(ClientSetup {
+        capabilities: rich_capabilities(),
+        root: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await;
+    client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "sdls.checkWorkspace", "workDoneToken": "tok-1"}),
+        )
+        .await;
+    // The client's own token: no create round trip.
+    client.expect("begin", |m| progress_of(m, "begin")).await;
+    client.expect("report", |m| progress_of(m, "report")).await;
+    client
+        .notify("window/workDoneProgress/cancel", json!({"token": "tok-1"}))
+        .await;
+    let end = client.expect("end", |m| progress_of(m, "end")).await;
+    let message = end["params"]["value"]["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("workspace check cancelled after"),
+        "{message}"
+    );
+    client.discard(|m| progress_of(m, "report"));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_command_is_an_error() {
+    let mut client = TestClient::start(ClientSetup {
+        capabilities: rich_capabilities(),
+        ..Default::default()
+    })
+    .await;
+    let response = client
+        .request_raw("workspace/executeCommand", json!({"command": "sdls.nope"}))
+        .await;
+    let message = response["error"]["message"].as_str().expect("an error");
+    assert!(message.contains("sdls.checkWorkspace"), "{message}");
+    client.shutdown().await;
+}

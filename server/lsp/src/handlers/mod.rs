@@ -11,6 +11,7 @@ pub(crate) mod did_open;
 pub(crate) mod document_diagnostic;
 pub(crate) mod document_state;
 pub(crate) mod document_symbol;
+pub(crate) mod execute_command;
 pub(crate) mod goto_definition;
 pub(crate) mod hover;
 pub(crate) mod initialize;

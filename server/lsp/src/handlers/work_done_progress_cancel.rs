@@ -3,15 +3,12 @@
 
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{NumberOrString, WorkDoneProgressCancelParams};
+use tower_lsp_server::ls_types::WorkDoneProgressCancelParams;
 
 use crate::state::ServerState;
 
 pub(crate) fn handle(state: &Arc<ServerState>, params: WorkDoneProgressCancelParams) {
-    let token = match params.token {
-        NumberOrString::Number(n) => n.to_string(),
-        NumberOrString::String(s) => s,
-    };
+    let token = crate::jobs::token_key(&params.token);
     if !state.cancel_job(&token) {
         tracing::debug!("cancel for an unknown or finished job {token}");
     }
