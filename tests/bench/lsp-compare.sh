@@ -7,6 +7,7 @@
 #   NO_DELAY=1 tests/bench/lsp-compare.sh      # also a copy of yaml-language-server patched to
 #                                              # publish without its fixed 200 ms delay
 #   SKIP_SDLS=1 tests/bench/lsp-compare.sh     # yaml-language-server only
+#   SDLS_BIN=path/to/sdls tests/bench/lsp-compare.sh   # use that binary, do not build sdls
 #
 # Installs yaml-language-server@1.25.0 with npm into tests/.cache/yaml-ls (Node 20), builds
 # `sdls` and the harness in release mode, runs the harness and writes results.md / results.json.
@@ -47,12 +48,17 @@ echo "== $(node --version), yaml-language-server $(installed_version)" >&2
 
 servers=()
 if [ -z "${SKIP_SDLS:-}" ]; then
-  echo "== cargo build --release -p sdls" >&2
-  cargo build --release -p sdls >&2
-  if "$ROOT/target/release/sdls" serve --help >/dev/null 2>&1; then
-    servers+=(--server "$ROOT/target/release/sdls serve --stdio" --name sdls)
+  if [ -n "${SDLS_BIN:-}" ]; then
+    SDLS_BIN="$(realpath "$SDLS_BIN")"
   else
-    echo "lsp-compare.sh: target/release/sdls has no working \`serve\` subcommand; benchmarking yaml-language-server only" >&2
+    echo "== cargo build --release -p sdls" >&2
+    cargo build --release -p sdls >&2
+    SDLS_BIN="$ROOT/target/release/sdls"
+  fi
+  if "$SDLS_BIN" serve --help >/dev/null 2>&1; then
+    servers+=(--server "$SDLS_BIN serve --stdio" --name sdls)
+  else
+    echo "lsp-compare.sh: $SDLS_BIN has no working \`serve\` subcommand; benchmarking yaml-language-server only" >&2
   fi
 fi
 servers+=(--server "node $YAML_LS_PKG/bin/yaml-language-server --stdio" --name yaml-language-server)
