@@ -177,6 +177,9 @@ pub fn for_component(kind: &ComponentKind) -> Option<&'static Schema> {
 
 /// A finding before it is placed in the text: the value path it concerns and whether it is
 /// about the key (unknown or missing property) or the value.
+/// Ranked "did you mean" fixes offered for one finding.
+const MAX_FIXES: usize = 3;
+
 #[derive(Debug)]
 pub struct Finding {
     pub path: Vec<String>,
@@ -184,8 +187,8 @@ pub struct Finding {
     pub severity: Severity,
     pub code: &'static str,
     pub message: String,
-    /// Replacement text for the node, when there is an obvious fix.
-    pub fix: Option<(String, String)>,
+    /// Replacements for the node (title, text), best first.
+    pub fixes: Vec<(String, String)>,
 }
 
 impl Finding {
@@ -197,7 +200,7 @@ impl Finding {
             severity: Severity::Error,
             code,
             message,
-            fix: None,
+            fixes: Vec::new(),
         }
     }
 }
@@ -351,7 +354,8 @@ fn convert(
                     .map(|a| a.iter().filter_map(Json::as_str).collect())
                     .unwrap_or_default();
                 let got = target.as_str().unwrap_or_default();
-                let suggestion = crate::suggest::best(got, options.iter().copied());
+                let ranked = crate::suggest::ranked(got, options.iter().copied());
+                let suggestion = ranked.first().copied();
                 let plausible = target.as_str().and_then(|s| open_enum_plausible(&field, s));
                 let (severity, code) = match plausible {
                     Some(true) => (Severity::Warning, "unknown-enum-value"),
@@ -370,7 +374,11 @@ fn convert(
                     severity,
                     code,
                     message,
-                    fix: suggestion.map(|s| (format!("Change to `{s}`"), s.to_string())),
+                    fixes: ranked
+                        .iter()
+                        .take(MAX_FIXES)
+                        .map(|s| (format!("Change to `{s}`"), s.to_string()))
+                        .collect(),
                     path,
                     on_key: false,
                 }
@@ -442,7 +450,7 @@ fn convert(
                     } else {
                         format!("`{field}` is missing required property `{name}`")
                     },
-                    fix: None,
+                    fixes: Vec::new(),
                     path,
                     on_key: true,
                 }
@@ -808,7 +816,7 @@ fn unknown_key_finding(
             message: format!(
                 "`{key}` is a legacy (FC 2.0) property that fc3 ignores; use `{replacement}`"
             ),
-            fix: None,
+            fixes: Vec::new(),
         };
     }
     let ranked = crate::suggest::ranked(key, known.iter().copied());
@@ -823,9 +831,11 @@ fn unknown_key_finding(
         severity: Severity::Warning,
         code: "unknown-property",
         message,
-        fix: ranked
-            .first()
-            .map(|b| (format!("Rename to `{b}`"), b.to_string())),
+        fixes: ranked
+            .iter()
+            .take(MAX_FIXES)
+            .map(|b| (format!("Rename to `{b}`"), b.to_string()))
+            .collect(),
     }
 }
 
@@ -859,7 +869,7 @@ pub fn describe_path(schema: &Schema, value: &Value, path: &[String]) -> Option<
 
 pub fn finding_to_diag(f: &Finding, range: syntax::TextRange) -> Diagnostic {
     let mut d = Diagnostic::new(f.severity, range, f.code, f.message.clone());
-    if let Some((title, text)) = &f.fix {
+    for (title, text) in &f.fixes {
         d = d.with_fix(title.clone(), range, text.clone());
     }
     d

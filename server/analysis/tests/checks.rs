@@ -1393,3 +1393,45 @@ fn cpu_memory_ratio_fix_through_a_var_and_gpu_exemption() {
         "#,
     );
 }
+
+/// Several near values are offered, nearest first (unknown keys and enum values alike).
+#[test]
+fn fixes_are_ranked() {
+    let f = support::parse_fixture(
+        r#"
+        edition: 3.0.0
+        resources:
+          hello:
+            component: fc3
+            props:
+              region: cn-hangzhou
+              functionName: hello
+              runtime: nodejs1
+              handler: index.handler
+              code: ./code
+              timout: 3
+        "#,
+    );
+    let diagnostics = support::analyse(&f);
+    let titles = |code: &str| -> Vec<String> {
+        diagnostics
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.fixes.iter().map(|x| x.title.clone()).collect())
+            .unwrap_or_default()
+    };
+    expect_test::expect![[r#"
+        [
+            "Change to `nodejs10`",
+            "Change to `nodejs12`",
+            "Change to `nodejs14`",
+        ]
+    "#]]
+    .assert_debug_eq(&titles("unknown-enum-value"));
+    expect_test::expect![[r#"
+        [
+            "Rename to `timeout`",
+        ]
+    "#]]
+    .assert_debug_eq(&titles("unknown-property"));
+}
