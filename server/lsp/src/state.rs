@@ -103,7 +103,9 @@ impl ServerState {
 
     /// `didChange`: swaps in the new snapshot when its version is newer. Synchronous.
     pub(crate) fn change(&self, uri: &Uri, version: i32, text: &str) -> Update {
-        let doc = {
+        // Built before taking the lock (it is O(text)); still no `.await` before the swap.
+        let doc = Arc::new(Document::new(uri.clone(), version, text));
+        {
             let mut docs = lock(&self.docs);
             let Some(entry) = docs.get_mut(uri) else {
                 return Update::NotOpen;
@@ -113,11 +115,9 @@ impl ServerState {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Update::Stale;
             }
-            let doc = Arc::new(Document::new(uri.clone(), version, text));
             entry.doc = doc.clone();
             entry.input.send_replace(doc.clone());
-            doc
-        };
+        }
         self.dependents_changed(&doc);
         Update::Applied
     }
