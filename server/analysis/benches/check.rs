@@ -92,13 +92,14 @@ fn bench_incremental(c: &mut Criterion) {
                 workspace: None,
             };
             let previous = check(&input(&text), &host, CheckOptions::default());
+            let base = analysis::EditBase::new(&previous).expect("eligible");
             let middle = format!("bench-fn-{}\n", functions / 2);
             let at = text.find(&middle).expect("middle function") + middle.len();
             let edited = format!("{}      timeout: 99\n{}", &text[..at], &text[at..]);
             group.bench_function(BenchmarkId::new(shape, functions), |b| {
                 b.iter(|| {
                     let found = analysis::diagnostics_after_edit(
-                        &previous,
+                        &base,
                         &input(&edited),
                         &host,
                         CheckOptions::default(),

@@ -2,7 +2,7 @@
 //! 3.0.0 file, only that resource and the resources linked to it by `${resources.X...}` (both
 //! ways, transitively for what they need) are checked again, in a small synthetic document made
 //! of the file's top level and those resources; every other diagnostic is carried over from the
-//! previous full analysis, shifted by the edit. Anything this cannot prove safe (anchors, an
+//! text before (an [`EditBase`]), shifted by the edit. Anything this cannot prove safe (anchors, an
 //! `extend` base, a key or top-level edit, a syntax error, a changed set of resources) returns
 //! `None` and the caller runs the full [`check`](crate::check). The full check stays the
 //! authority: callers run it afterwards and correct what differs (e.g. cross-resource
@@ -20,33 +20,105 @@ use crate::model::Edition;
 /// More linked resources than this: a full check is as cheap.
 const MAX_SELECTED: usize = 64;
 
-/// The diagnostics of `input.text`, given the full analysis of an earlier text of the same file.
+/// What the fast path needs to know about the text before an edit: small (no tree, no model),
+/// so the full analysis it came from can be dropped. Built from a full analysis, or returned by
+/// [`diagnostics_after_edit`] for the edited text, so edits chain without a full check between.
+#[derive(Clone, Debug)]
+pub struct EditBase {
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+    /// The resources, as line-aligned spans of `text`.
+    spans: Vec<Span>,
+    /// For each resource, the resources its text names as `resources.NAME`.
+    refs: Vec<Vec<usize>>,
+    /// The line after the `resources` block.
+    block_end: TextSize,
+}
+
+impl EditBase {
+    /// `None` when edits to this file cannot be handled incrementally: not edition 3.0.0, a
+    /// registry template, an `extend` base, syntax errors or warnings, anchors or aliases, or
+    /// `resources` not written as a block mapping with its keys at line starts.
+    pub fn new(analysis: &Analysis) -> Option<EditBase> {
+        let file = analysis.sources.files.first()?;
+        let model = analysis.model.as_ref()?;
+        if model.edition != Edition::V3
+            || model.registry_template
+            || analysis.sources.files.len() != 1
+            || !file.parse.errors.is_empty()
+        {
+            return None;
+        }
+        let tree = file.tree();
+        if (0..tree.len()).any(|i| {
+            let node = tree.node(NodeId::from_index(i));
+            node.anchor.is_some() || matches!(node.kind, NodeKind::Alias(_))
+        }) {
+            return None;
+        }
+        let text = file.text.as_str();
+        let root = tree.root()?;
+        let resources = tree.get(root, "resources")?;
+        if resources.via.is_some() || tree.node(resources.value).flow {
+            return None;
+        }
+        let entries = &tree.mapping(resources.value)?.entries;
+        let mut spans: Vec<Span> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = tree.range(entry.key);
+            let line_start = line_start(text, key.start());
+            if !text[usize::from(line_start)..usize::from(key.start())]
+                .bytes()
+                .all(|b| b == b' ')
+            {
+                return None;
+            }
+            spans.push(Span {
+                name: tree.key_text(entry.key),
+                start: line_start,
+                key_end: key.end(),
+                end: TextSize::from(0),
+            });
+        }
+        let block_end = next_line_start(text, tree.range(resources.value).end());
+        for i in 0..spans.len() {
+            spans[i].end = spans.get(i + 1).map_or(block_end, |next| next.start);
+        }
+        let index = name_index(&spans);
+        let refs = spans
+            .iter()
+            .map(|s| referenced(&text[s.range()], &index))
+            .collect();
+        Some(EditBase {
+            text: text.to_string(),
+            diagnostics: analysis.diagnostics.clone(),
+            spans,
+            refs,
+            block_end,
+        })
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// The diagnostics of `input.text`, given the base of an earlier text of the same file, and
+/// the base for the next edit.
 pub fn diagnostics_after_edit(
-    previous: &Analysis,
+    base: &EditBase,
     input: &FileInput<'_>,
     host: &dyn Host,
     options: CheckOptions,
-) -> Option<Vec<Diagnostic>> {
-    let old_file = previous.sources.files.first()?;
-    let old = old_file.text.as_str();
+) -> Option<(Vec<Diagnostic>, EditBase)> {
+    let old = base.text.as_str();
     let new = input.text;
     if old == new {
-        return Some(previous.diagnostics.clone());
-    }
-    let model = previous.model.as_ref()?;
-    if model.edition != Edition::V3
-        || model.registry_template
-        || previous.sources.files.len() != 1
-        || !old_file.parse.errors.is_empty()
-    {
-        return None;
-    }
-    let tree = old_file.tree();
-    if (0..tree.len()).any(|i| {
-        let node = tree.node(NodeId::from_index(i));
-        node.anchor.is_some() || matches!(node.kind, NodeKind::Alias(_))
-    }) {
-        return None;
+        return Some((base.diagnostics.clone(), base.clone()));
     }
     let edit = Edit::between(old, new);
     if edit.inserted(new).contains(['&', '*']) {
@@ -54,7 +126,7 @@ pub fn diagnostics_after_edit(
     }
     // Function names are compared across resources (`duplicate-function`): an edit on such a
     // line, or a file that has the finding, gets the full check.
-    if previous
+    if base
         .diagnostics
         .iter()
         .any(|d| d.code == "duplicate-function")
@@ -63,56 +135,35 @@ pub fn diagnostics_after_edit(
     {
         return None;
     }
-
-    // The resources, as line-aligned spans of the old text.
-    let root = tree.root()?;
-    let resources = tree.get(root, "resources")?;
-    if resources.via.is_some() || tree.node(resources.value).flow {
-        return None;
-    }
-    let entries = tree.mapping(resources.value)?.entries.clone();
-    let mut spans: Vec<Span> = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        let key = tree.range(entry.key);
-        let line_start = line_start(old, key.start());
-        if !old[usize::from(line_start)..usize::from(key.start())]
-            .bytes()
-            .all(|b| b == b' ')
-        {
-            return None;
-        }
-        spans.push(Span {
-            name: tree.key_text(entry.key),
-            start: line_start,
-            key_end: key.end(),
-            end: TextSize::from(0),
-        });
-    }
-    let block_end = next_line_start(old, tree.range(resources.value).end());
-    for i in 0..spans.len() {
-        spans[i].end = spans.get(i + 1).map_or(block_end, |next| next.start);
-    }
+    let spans = &base.spans;
     // The edited resource: the change lies after its key and within its span.
     let edited = spans
         .iter()
         .position(|s| edit.start > s.key_end && edit.old_end <= s.end)?;
+    let new_spans: Vec<Span> = spans
+        .iter()
+        .map(|s| Span {
+            name: s.name.clone(),
+            start: edit.map_old(s.start, true),
+            key_end: edit.map_old(s.key_end, true),
+            end: edit.map_old(s.end, false),
+        })
+        .collect();
+    // Every line of the edited resource after its key must stay inside it (indented deeper
+    // than the key); otherwise the edit moved the structure around it.
+    let span_text = &new[new_spans[edited].range()];
+    let key_indent = span_text.len() - span_text.trim_start_matches(' ').len();
+    if span_text.lines().skip(1).any(|line| {
+        let content = line.trim_start_matches(' ');
+        !(content.is_empty() || content.starts_with('#'))
+            && line.len() - content.len() <= key_indent
+    }) {
+        return None;
+    }
+    let mut refs = base.refs.clone();
+    refs[edited] = referenced(&new[new_spans[edited].range()], &name_index(spans));
 
     // Which resources to check again.
-    let new_spans: Vec<TextRange> = spans
-        .iter()
-        .map(|s| TextRange::new(edit.map_old(s.start, true), edit.map_old(s.end, false)))
-        .collect();
-    let refs: Vec<Vec<usize>> = {
-        let index: HashMap<&str, usize> = spans
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.name.as_str(), i))
-            .collect();
-        new_spans
-            .iter()
-            .map(|r| referenced(&new[*r], &index))
-            .collect()
-    };
     let mut selected = vec![false; spans.len()];
     let mut stack = vec![edited];
     // Dependents of the edited resource see its new values.
@@ -134,10 +185,8 @@ pub fn diagnostics_after_edit(
     }
 
     // The synthetic document: top level before the resources, the chosen resources, the rest.
-    let first = new_spans
-        .first()
-        .map_or(edit.map_old(block_end, false), |r| r.start());
-    let tail = edit.map_old(block_end, false);
+    let block_end = edit.map_old(base.block_end, false);
+    let first = new_spans.first().map_or(block_end, |s| s.start);
     let mut synthetic = String::new();
     let mut segments = Vec::new();
     let mut push = |synthetic: &mut String, range: TextRange| {
@@ -149,9 +198,9 @@ pub fn diagnostics_after_edit(
     };
     push(&mut synthetic, TextRange::new(TextSize::from(0), first));
     for &i in &chosen {
-        push(&mut synthetic, new_spans[i]);
+        push(&mut synthetic, new_spans[i].range());
     }
-    push(&mut synthetic, TextRange::new(tail, TextSize::of(new)));
+    push(&mut synthetic, TextRange::new(block_end, TextSize::of(new)));
     let map = OffsetMap { segments };
 
     let result = check(
@@ -177,12 +226,9 @@ pub fn diagnostics_after_edit(
     }
 
     // Old diagnostics outside the chosen resources, shifted; new ones inside them, mapped.
-    let chosen_old: Vec<TextRange> = chosen
-        .iter()
-        .map(|&i| TextRange::new(spans[i].start, spans[i].end))
-        .collect();
-    let chosen_new: Vec<TextRange> = chosen.iter().map(|&i| new_spans[i]).collect();
-    let mut out: Vec<Diagnostic> = previous
+    let chosen_old: Vec<TextRange> = chosen.iter().map(|&i| spans[i].range()).collect();
+    let chosen_new: Vec<TextRange> = chosen.iter().map(|&i| new_spans[i].range()).collect();
+    let mut out: Vec<Diagnostic> = base
         .diagnostics
         .iter()
         .filter(|d| !chosen_old.iter().any(|r| r.contains(d.range.start())))
@@ -197,9 +243,25 @@ pub fn diagnostics_after_edit(
     }
     // The order of the full check.
     out.sort_by_key(|d| (d.range.start(), d.severity));
-    Some(out)
+    let next = EditBase {
+        text: new.to_string(),
+        diagnostics: out.clone(),
+        spans: new_spans,
+        refs,
+        block_end,
+    };
+    Some((out, next))
 }
 
+fn name_index(spans: &[Span]) -> HashMap<&str, usize> {
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect()
+}
+
+#[derive(Clone, Debug)]
 struct Span {
     name: String,
     /// Start of the key's line.
@@ -207,6 +269,12 @@ struct Span {
     key_end: TextSize,
     /// Start of the next resource's key line (or the line after the block).
     end: TextSize,
+}
+
+impl Span {
+    fn range(&self) -> TextRange {
+        TextRange::new(self.start, self.end)
+    }
 }
 
 /// The changed bytes: `old[start..old_end]` became `new[start..new_end]`.
@@ -218,19 +286,18 @@ struct Edit {
 
 impl Edit {
     fn between(old: &str, new: &str) -> Edit {
-        let prefix = old
-            .bytes()
-            .zip(new.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let max_suffix = old.len().min(new.len()) - prefix;
-        let suffix = old
-            .bytes()
-            .rev()
-            .zip(new.bytes().rev())
-            .take(max_suffix)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let mut prefix = common_prefix(a, b);
+        while !(old.is_char_boundary(prefix) && new.is_char_boundary(prefix)) {
+            prefix -= 1;
+        }
+        let max_suffix = a.len().min(b.len()) - prefix;
+        let mut suffix = common_suffix(&a[prefix..], &b[prefix..]).min(max_suffix);
+        while !(old.is_char_boundary(old.len() - suffix)
+            && new.is_char_boundary(new.len() - suffix))
+        {
+            suffix -= 1;
+        }
         let size = |n: usize| TextSize::from(u32::try_from(n).unwrap_or(u32::MAX));
         Edit {
             start: size(prefix),
@@ -300,6 +367,37 @@ fn shift(d: &Diagnostic, f: &dyn Fn(TextSize, bool) -> TextSize) -> Diagnostic {
         }
     }
     d
+}
+
+/// Length of the common prefix, compared a block at a time (the texts can be megabytes).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (mut i, la, lb) = (0, a.len(), b.len());
+    while i + BLOCK <= n && a[la - i - BLOCK..la - i] == b[lb - i - BLOCK..lb - i] {
+        i += BLOCK;
+    }
+    i + a[..la - i]
+        .iter()
+        .rev()
+        .zip(b[..lb - i].iter().rev())
+        .take(n - i)
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The whole lines that contain `start..end`.

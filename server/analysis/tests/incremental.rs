@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use analysis::{CheckOptions, Diagnostic, FileInput, MemoryHost, check, diagnostics_after_edit};
+use analysis::{
+    CheckOptions, Diagnostic, EditBase, FileInput, MemoryHost, check, diagnostics_after_edit,
+};
 
 fn corpus() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/s-yaml");
@@ -64,9 +66,17 @@ fn compare(path: &Path, old: &str, new: &str, host: &MemoryHost) -> Option<bool>
         workspace: None,
     };
     let previous = check(&input(old), host, options);
-    let fast = diagnostics_after_edit(&previous, &input(new), host, options)?;
+    let base = EditBase::new(&previous)?;
+    let (fast, next) = diagnostics_after_edit(&base, &input(new), host, options)?;
     let full = check(&input(new), host, options);
-    let same = sorted(&fast) == sorted(&full.diagnostics);
+    let mut same = sorted(&fast) == sorted(&full.diagnostics);
+    // Chained: undoing the edit from the returned base gives the first text's diagnostics.
+    if same && let Some((back, _)) = diagnostics_after_edit(&next, &input(old), host, options) {
+        same = sorted(&back) == sorted(&previous.diagnostics);
+        if !same {
+            eprintln!("{}: undo through the chained base differs", path.display());
+        }
+    }
     if !same {
         eprintln!(
             "{}: incremental differs\n--- new text ---\n{new}\n--- fast ---\n{:#?}\n--- full ---\n{:#?}",

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc;
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::config::Config;
 use crate::document::Document;
@@ -39,6 +39,9 @@ struct DocEntry {
     /// The worker's input: the newest snapshot. Sending the same snapshot again re-analyses it.
     input: watch::Sender<Arc<Document>>,
     output: watch::Receiver<Option<Arc<Analyzed>>>,
+    /// Asks the worker for the full analysis now.
+    wanted: Arc<Notify>,
+    diagnostics: watch::Receiver<Option<(i32, Arc<Vec<lsp::Diagnostic>>)>>,
 }
 
 pub(crate) enum Update {
@@ -84,6 +87,8 @@ impl ServerState {
         let doc = Arc::new(doc);
         let (input, input_rx) = watch::channel(doc.clone());
         let (output_tx, output) = watch::channel(None);
+        let (diagnostics_tx, diagnostics) = watch::channel(None);
+        let wanted = Arc::new(Notify::new());
         let uri = doc.uri.clone();
         {
             let mut docs = lock(&self.docs);
@@ -94,10 +99,16 @@ impl ServerState {
                     doc: doc.clone(),
                     input,
                     output,
+                    wanted: wanted.clone(),
+                    diagnostics,
                 },
             );
         }
-        tokio::spawn(worker::run(self.clone(), uri, input_rx, output_tx));
+        let signals = worker::Signals {
+            wanted,
+            diagnostics: diagnostics_tx,
+        };
+        tokio::spawn(worker::run(self.clone(), uri, input_rx, output_tx, signals));
         self.dependents_changed(&doc);
     }
 
@@ -179,9 +190,10 @@ impl ServerState {
     pub(crate) async fn analyzed(&self, uri: &Uri) -> jsonrpc::Result<Arc<Analyzed>> {
         let (version, mut output) = {
             let docs = lock(&self.docs);
-            let entry = docs.get(uri).ok_or_else(|| {
-                jsonrpc::Error::invalid_params(format!("{} is not open", uri.as_str()))
-            })?;
+            let entry = docs.get(uri).ok_or_else(|| not_open(uri))?;
+            // Requests need the full analysis of this version: start it now if it waits for
+            // the quiet time after typing.
+            entry.wanted.notify_one();
             (entry.doc.version, entry.output.clone())
         };
         let waited = tokio::time::timeout(
@@ -211,6 +223,32 @@ impl ServerState {
         }
     }
 
+    /// The diagnostics of the document's current version (pull diagnostics), from whichever
+    /// stage has them first; `ContentModified` when the document changes meanwhile.
+    pub(crate) async fn current_diagnostics(
+        &self,
+        uri: &Uri,
+    ) -> jsonrpc::Result<(i32, Arc<Vec<lsp::Diagnostic>>)> {
+        let (version, mut diagnostics) = {
+            let docs = lock(&self.docs);
+            let entry = docs.get(uri).ok_or_else(|| not_open(uri))?;
+            (entry.doc.version, entry.diagnostics.clone())
+        };
+        let waited = tokio::time::timeout(
+            ANALYSIS_WAIT,
+            diagnostics.wait_for(|d| d.as_ref().is_some_and(|(v, _)| *v >= version)),
+        )
+        .await;
+        match waited {
+            Ok(Ok(found)) => match found.as_ref() {
+                Some((v, d)) if *v == version => Ok((*v, d.clone())),
+                _ => Err(jsonrpc::Error::content_modified()),
+            },
+            Ok(Err(_)) => Err(jsonrpc::Error::content_modified()),
+            Err(_) => Err(jsonrpc::Error::internal_error()),
+        }
+    }
+
     pub(crate) fn open_paths(&self) -> Vec<std::path::PathBuf> {
         lock(&self.docs)
             .values()
@@ -235,6 +273,10 @@ impl ServerState {
             None => false,
         }
     }
+}
+
+fn not_open(uri: &Uri) -> jsonrpc::Error {
+    jsonrpc::Error::invalid_params(format!("{} is not open", uri.as_str()))
 }
 
 /// The client's own text for the overlay (other files read it with their own newline rules).

@@ -70,17 +70,17 @@ pub(crate) fn diagnostic(
     }
 }
 
-/// `found` are diagnostics of `doc`; `result` is an analysis of the same file (its sources give
-/// the text of other files that related information points into).
+/// `found` are diagnostics of `doc`; `sources` are the files an analysis of it loaded (their
+/// text serves related information that points into them; other files are read from `host`).
 pub(crate) fn diagnostic_list(
     doc: &Document,
     session: &Session,
     found: &[analysis::Diagnostic],
-    result: &analysis::Analysis,
+    sources: &[analysis::SourceFile],
     host: &dyn Host,
 ) -> Vec<lsp::Diagnostic> {
     let mut other = OtherFiles {
-        result,
+        sources,
         host,
         cache: HashMap::new(),
     };
@@ -92,7 +92,7 @@ pub(crate) fn diagnostic_list(
 
 /// Line indexes of other files named by related information (an `extend` base, a `.env`).
 pub(crate) struct OtherFiles<'a> {
-    result: &'a analysis::Analysis,
+    sources: &'a [analysis::SourceFile],
     host: &'a dyn Host,
     cache: HashMap<std::path::PathBuf, Option<LineIndex>>,
 }
@@ -103,7 +103,7 @@ impl OtherFiles<'_> {
             .cache
             .entry(path.to_path_buf())
             .or_insert_with(|| {
-                let text = match self.result.sources.files.iter().find(|f| f.path == path) {
+                let text = match self.sources.iter().find(|f| f.path == path) {
                     Some(f) => f.text.clone(),
                     None => {
                         let raw = self.host.read_file(path)?;

@@ -12,9 +12,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use analysis::{CheckOptions, FileInput, UnsetEnv};
-use tokio::sync::watch;
+use analysis::{CheckOptions, EditBase, FileInput, UnsetEnv};
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::config::Config;
@@ -39,25 +40,45 @@ struct Published {
     diagnostics: Vec<lsp::Diagnostic>,
 }
 
+/// Quiet time after the last edit before the full analysis runs by itself (a request that
+/// needs it starts it at once). Typing is never slowed down by full analyses in between.
+const FULL_AFTER_IDLE: Duration = Duration::from_millis(300);
+
+/// The worker's inputs besides the snapshots.
+pub(crate) struct Signals {
+    /// A request waits for the full analysis of the current version: run it now.
+    pub(crate) wanted: Arc<Notify>,
+    /// Diagnostics of the newest version, from whichever stage found them (pull requests).
+    pub(crate) diagnostics: watch::Sender<Option<(i32, Arc<Vec<lsp::Diagnostic>>)>>,
+}
+
 pub(crate) async fn run(
     state: Arc<ServerState>,
     uri: Uri,
     mut input: watch::Receiver<Arc<Document>>,
     output: watch::Sender<Option<Arc<Analyzed>>>,
+    signals: Signals,
 ) {
     let mut latest = input.borrow_and_update().clone();
-    let mut base: Option<Arc<Analyzed>> = None;
+    let mut base: Option<Arc<EditBase>> = None;
     let mut full: Option<JoinHandle<Analyzed>> = None;
-    let mut full_wanted = true;
+    // When the full analysis of `latest` should start; `None` once it has.
+    let mut full_due: Option<Instant> = Some(Instant::now());
     let mut published: Option<Published> = None;
     loop {
-        if full.is_none() && full_wanted {
-            full_wanted = false;
+        if full.is_none() && full_due.is_some_and(|due| due <= Instant::now()) {
+            full_due = None;
+            if latest.version != output.borrow().as_ref().map_or(i32::MIN, |a| a.doc.version) {
+                // The analysis of an older version serves no request any more: free it before
+                // building the next one, so at most one full analysis is held.
+                output.send_replace(None);
+            }
             let (state, doc) = (state.clone(), latest.clone());
             full = Some(tokio::task::spawn_blocking(move || {
                 analyse(&state, &state.session(), doc)
             }));
         }
+        let sleep_until = full_due.filter(|_| full.is_none());
         tokio::select! {
             changed = input.changed() => {
                 if changed.is_err() {
@@ -72,15 +93,30 @@ pub(crate) async fn run(
                 // full analysis can say what that does.
                 let edited = doc.version != latest.version;
                 latest = doc;
-                full_wanted = true;
-                if edited
-                    && let Some(base) = base.clone()
-                    && let Some(diagnostics) = fast_stage(&state, base, latest.clone()).await
-                    && !input.has_changed().unwrap_or(true)
-                {
-                    publish(&state, &uri, &mut published, latest.version, diagnostics).await;
+                let mut fast = None;
+                if edited && let Some(b) = base.clone() {
+                    fast = fast_stage(&state, b, latest.clone()).await;
+                }
+                match fast {
+                    Some((diagnostics, next)) => {
+                        base = Some(Arc::new(next));
+                        full_due = Some(Instant::now() + FULL_AFTER_IDLE);
+                        let diagnostics = Arc::new(diagnostics);
+                        signals.diagnostics.send_replace(Some((latest.version, diagnostics.clone())));
+                        if !input.has_changed().unwrap_or(true) {
+                            publish(&state, &uri, &mut published, latest.version, &diagnostics).await;
+                        }
+                    }
+                    None => {
+                        base = None;
+                        full_due = Some(Instant::now());
+                    }
                 }
             }
+            () = signals.wanted.notified(), if full_due.is_some() => {
+                full_due = Some(Instant::now());
+            }
+            () = sleep_until_or_never(sleep_until) => {}
             done = async { full.as_mut().expect("guarded by the branch condition").await }, if full.is_some() => {
                 full = None;
                 let analyzed = match done {
@@ -95,14 +131,19 @@ pub(crate) async fn run(
                         continue;
                     }
                 };
-                output.send_replace(Some(analyzed.clone()));
-                if analyzed.analysis.is_some() {
-                    base = Some(analyzed.clone());
-                }
-                if analyzed.doc.version != latest.version || full_wanted {
-                    // A newer version or a re-analysis is already waiting.
+                if analyzed.doc.version != latest.version {
+                    // Overtaken by an edit: its result helps nobody.
+                    full_due.get_or_insert_with(Instant::now);
                     continue;
                 }
+                output.send_replace(Some(analyzed.clone()));
+                if full_due.is_some() {
+                    // A re-analysis (settings, a dependency) is already waiting.
+                    continue;
+                }
+                base = analyzed.analysis.as_ref().and_then(EditBase::new).map(Arc::new);
+                let diagnostics = Arc::new(analyzed.diagnostics.clone());
+                signals.diagnostics.send_replace(Some((analyzed.doc.version, diagnostics.clone())));
                 let session = state.session();
                 if session.pull_diagnostics {
                     let refresh = published.as_ref().is_some_and(|p| p.version == analyzed.doc.version);
@@ -124,7 +165,7 @@ pub(crate) async fn run(
                     // s.yaml version of it had).
                     continue;
                 }
-                publish(&state, &uri, &mut published, analyzed.doc.version, analyzed.diagnostics.clone()).await;
+                publish(&state, &uri, &mut published, analyzed.doc.version, &diagnostics).await;
                 if analyzed.analysis.is_none() {
                     published = None;
                 }
@@ -144,6 +185,13 @@ pub(crate) async fn run(
     }
 }
 
+async fn sleep_until_or_never(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Publishes `diagnostics` for `version` unless exactly that was already published for it.
 /// Every version of an s.yaml gets one publication, empty too, so clients can tell "checked,
 /// clean" from "not checked yet".
@@ -152,46 +200,45 @@ async fn publish(
     uri: &Uri,
     published: &mut Option<Published>,
     version: i32,
-    diagnostics: Vec<lsp::Diagnostic>,
+    diagnostics: &Arc<Vec<lsp::Diagnostic>>,
 ) {
     if state.session().pull_diagnostics {
         return;
     }
     if published
         .as_ref()
-        .is_some_and(|p| p.version == version && p.diagnostics == diagnostics)
+        .is_some_and(|p| p.version == version && p.diagnostics == **diagnostics)
     {
         return;
     }
     state
         .client
-        .publish_diagnostics(uri.clone(), diagnostics.clone(), Some(version))
+        .publish_diagnostics(uri.clone(), diagnostics.to_vec(), Some(version))
         .await;
     *published = Some(Published {
         version,
-        diagnostics,
+        diagnostics: diagnostics.to_vec(),
     });
 }
 
 /// The fast stage: `None` when the edit cannot be handled incrementally.
 async fn fast_stage(
     state: &Arc<ServerState>,
-    base: Arc<Analyzed>,
+    base: Arc<EditBase>,
     doc: Arc<Document>,
-) -> Option<Vec<lsp::Diagnostic>> {
+) -> Option<(Vec<lsp::Diagnostic>, EditBase)> {
     if !doc.is_s_yaml || !state.config().diagnostics.enable {
         return None;
     }
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        let previous = base.analysis.as_ref()?;
         let session = state.session();
         let config = state.config();
         let host = state.overlay();
         let path = doc.analysis_path();
         let workspace = session.workspace_of(&path);
-        let found = analysis::diagnostics_after_edit(
-            previous,
+        let (found, next) = analysis::diagnostics_after_edit(
+            &base,
             &FileInput {
                 path: &path,
                 text: &doc.text,
@@ -200,9 +247,10 @@ async fn fast_stage(
             &host,
             options(&config),
         )?;
-        Some(to_proto::diagnostic_list(
-            &doc, &session, &found, previous, &host,
-        ))
+        // Related information of these diagnostics points into this file or into files read
+        // from the host, never into an `extend` base (the fast path refuses those files).
+        let converted = to_proto::diagnostic_list(&doc, &session, &found, &[], &host);
+        Some((converted, next))
     })
     .await
     .ok()
@@ -241,7 +289,13 @@ fn analyse(state: &ServerState, session: &Session, doc: Arc<Document>) -> Analyz
         options(&config),
     );
     let diagnostics = if config.diagnostics.enable {
-        to_proto::diagnostic_list(&doc, session, &result.diagnostics, &result, &host)
+        to_proto::diagnostic_list(
+            &doc,
+            session,
+            &result.diagnostics,
+            &result.sources.files,
+            &host,
+        )
     } else {
         Vec::new()
     };

@@ -150,7 +150,12 @@ fn check_file(
             },
         },
     );
-    let diagnostics =
-        to_proto::diagnostic_list(&doc, &session, &result.diagnostics, &result, &host);
+    let diagnostics = to_proto::diagnostic_list(
+        &doc,
+        &session,
+        &result.diagnostics,
+        &result.sources.files,
+        &host,
+    );
     Some((uri, diagnostics))
 }

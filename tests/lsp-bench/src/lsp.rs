@@ -65,6 +65,11 @@ pub(crate) struct Server {
     closed: Option<String>,
 }
 
+/// A notification as wire bytes.
+pub(crate) fn notification_frame(method: &str, params: Value) -> Vec<u8> {
+    frame(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+}
+
 fn frame(msg: &Value) -> Vec<u8> {
     let body = msg.to_string();
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
@@ -220,6 +225,14 @@ impl Server {
     fn send(&self, msg: &Value) -> Result<()> {
         self.out
             .send(frame(msg))
+            .map_err(|_| anyhow!("server stdin is closed"))
+    }
+
+    /// Sends a frame built beforehand (so a timer started just before measures the server and
+    /// the transport, not the client building a multi-megabyte message).
+    pub(crate) fn send_frame(&self, frame: Vec<u8>) -> Result<()> {
+        self.out
+            .send(frame)
             .map_err(|_| anyhow!("server stdin is closed"))
     }
 

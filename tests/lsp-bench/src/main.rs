@@ -354,8 +354,15 @@ fn measure(
             break;
         }
         version += 1;
+        let message = lsp::notification_frame(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{ "text": texts[k % 2] }],
+            }),
+        );
         let t = Instant::now();
-        change(server, &uri, version, &texts[k % 2])?;
+        server.send_frame(message)?;
         let (at, _) = wait_diagnostics(server, cfg.timeout, &uri, version)?;
         result.edit.push(ms(at - t));
         current = if k % 2 == 0 { "576" } else { "512" };

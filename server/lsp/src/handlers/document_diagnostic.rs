@@ -14,13 +14,13 @@ pub(crate) async fn handle(
     state: &Arc<ServerState>,
     params: DocumentDiagnosticParams,
 ) -> Result<DocumentDiagnosticReportResult> {
-    let analyzed = state.analyzed(&params.text_document.uri).await?;
+    let (version, diagnostics) = state.current_diagnostics(&params.text_document.uri).await?;
     Ok(DocumentDiagnosticReportResult::Report(
         DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
             related_documents: None,
             full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                result_id: Some(format!("v{}", analyzed.doc.version)),
-                items: analyzed.diagnostics.clone(),
+                result_id: Some(format!("v{version}")),
+                items: diagnostics.to_vec(),
             },
         }),
     ))
