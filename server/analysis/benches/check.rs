@@ -105,7 +105,7 @@ fn bench_incremental(c: &mut Criterion) {
                         CheckOptions::default(),
                     )
                     .expect("the incremental path applies");
-                    black_box(found)
+                    black_box(found.diagnostics)
                 });
             });
         }

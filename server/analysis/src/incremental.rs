@@ -107,31 +107,70 @@ impl EditBase {
     }
 }
 
-/// The diagnostics of `input.text`, given the base of an earlier text of the same file, and
-/// the base for the next edit.
+/// What the fast path found for the edited text.
+pub struct AfterEdit {
+    /// The diagnostics of the whole edited text.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The base for the next edit.
+    pub base: EditBase,
+    /// The analysis of the part that was checked again, for editor requests that come before
+    /// the full analysis (hover, completion and definitions at the place just edited).
+    pub partial: Partial,
+}
+
+/// The analysis of the synthetic document the fast path checked — the file's top level and the
+/// resources it re-checked — with the map between its offsets and those of the real text.
+pub struct Partial {
+    pub analysis: Analysis,
+    segments: Vec<Segment>,
+}
+
+impl Partial {
+    /// The offset in [`Partial::analysis`] of an offset of the real text, when that part of the
+    /// real text is in the synthetic document.
+    pub fn to_partial(&self, real: TextSize) -> Option<TextSize> {
+        let last = self.segments.len().saturating_sub(1);
+        self.segments.iter().enumerate().find_map(|(i, s)| {
+            let inside = s.original.contains(real) || (i == last && real == s.original.end());
+            inside.then(|| s.synthetic + (real - s.original.start()))
+        })
+    }
+
+    /// The real-text range of a range of [`Partial::analysis`].
+    pub fn to_real(&self, range: TextRange) -> TextRange {
+        let map = OffsetMap {
+            segments: self.segments.clone(),
+        };
+        let start = map.map(range.start());
+        TextRange::new(start, map.map(range.end()).max(start))
+    }
+}
+
+/// The diagnostics of `input.text`, given the base of an earlier text of the same file, with
+/// the base for the next edit and the analysis of the part checked again.
 pub fn diagnostics_after_edit(
     base: &EditBase,
     input: &FileInput<'_>,
     host: &dyn Host,
     options: CheckOptions,
-) -> Option<(Vec<Diagnostic>, EditBase)> {
+) -> Option<AfterEdit> {
     let old = base.text.as_str();
     let new = input.text;
     if old == new {
-        return Some((base.diagnostics.clone(), base.clone()));
+        return None;
     }
     let edit = Edit::between(old, new);
     if edit.inserted(new).contains(['&', '*']) {
         return None;
     }
-    // Function names are compared across resources (`duplicate-function`): an edit on such a
-    // line, or a file that has the finding, gets the full check.
+    // Function names are compared across resources (`duplicate-function`): an edit that
+    // changes such a line, or a file that has the finding, gets the full check.
     if base
         .diagnostics
         .iter()
         .any(|d| d.code == "duplicate-function")
-        || lines_around(old, edit.start, edit.old_end).contains("functionName")
-        || lines_around(new, edit.start, edit.new_end).contains("functionName")
+        || named_lines(lines_around(old, edit.start, edit.old_end))
+            != named_lines(lines_around(new, edit.start, edit.new_end))
     {
         return None;
     }
@@ -250,7 +289,14 @@ pub fn diagnostics_after_edit(
         refs,
         block_end,
     };
-    Some((out, next))
+    Some(AfterEdit {
+        diagnostics: out,
+        base: next,
+        partial: Partial {
+            analysis: result,
+            segments: map.segments,
+        },
+    })
 }
 
 fn name_index(spans: &[Span]) -> HashMap<&str, usize> {
@@ -326,6 +372,7 @@ impl Edit {
     }
 }
 
+#[derive(Clone, Copy, Debug)]
 struct Segment {
     synthetic: TextSize,
     original: TextRange,
@@ -400,11 +447,26 @@ fn common_suffix(a: &[u8], b: &[u8]) -> usize {
         .count()
 }
 
-/// The whole lines that contain `start..end`.
+/// The whole lines that `start..end` touches (a range ending right after a line break stops
+/// there).
 fn lines_around(text: &str, start: TextSize, end: TextSize) -> &str {
+    let end = end.min(TextSize::of(text));
+    let (s, e) = (usize::from(start), usize::from(end));
     let from = usize::from(line_start(text, start));
-    let to = usize::from(next_line_start(text, end.min(TextSize::of(text))));
+    let to = if e > s && text.as_bytes().get(e - 1) == Some(&b'\n') {
+        e
+    } else {
+        usize::from(next_line_start(text, end))
+    };
     text.get(from..to).unwrap_or_default()
+}
+
+/// The `functionName` lines of a text, to see whether an edit changed any.
+fn named_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.contains("functionName"))
+        .map(str::trim)
+        .collect()
 }
 
 fn line_start(text: &str, offset: TextSize) -> TextSize {

@@ -22,7 +22,7 @@ pub use check::{Analysis, CheckOptions, FileInput, check};
 pub use diagnostic::{Diagnostic, Fix, Related, Severity, TextEdit};
 pub use env::{EnvSource, Environment, parse_dotenv};
 pub use host::{Host, MemoryHost, PathKind};
-pub use incremental::{EditBase, diagnostics_after_edit};
+pub use incremental::{AfterEdit, EditBase, Partial, diagnostics_after_edit};
 pub use model::{ComponentKind, Edition, Model, Resource, SourceFile, Sources};
 pub use resolve::UnsetEnv;
 pub use suggest::{best as suggest_best, ranked as suggest_ranked};

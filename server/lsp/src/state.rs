@@ -15,8 +15,10 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 use crate::config::Config;
 use crate::document::Document;
 use crate::host::OverlayHost;
+use crate::line_map;
 use crate::session::Session;
-use crate::worker::{self, Analyzed};
+use crate::worker::{self, Analyzed, PartialAnalyzed};
+use syntax::{TextRange, TextSize};
 
 /// How long a request waits for the analysis of the version it is about.
 const ANALYSIS_WAIT: Duration = Duration::from_secs(10);
@@ -42,6 +44,39 @@ struct DocEntry {
     /// Asks the worker for the full analysis now.
     wanted: Arc<Notify>,
     diagnostics: watch::Receiver<Option<(i32, Arc<Vec<lsp::Diagnostic>>)>>,
+    partial: watch::Receiver<Option<Arc<PartialAnalyzed>>>,
+}
+
+/// What a request is answered from: the full analysis of the current version, or the fast
+/// stage's partial one when the request is about the part it covers.
+pub(crate) enum View {
+    Full(Arc<Analyzed>),
+    Partial(Arc<PartialAnalyzed>),
+}
+
+impl View {
+    pub(crate) fn doc(&self) -> &Arc<Document> {
+        match self {
+            View::Full(a) => &a.doc,
+            View::Partial(p) => &p.doc,
+        }
+    }
+
+    /// `None` for documents that are not s.yaml files.
+    pub(crate) fn analysis(&self) -> Option<&analysis::Analysis> {
+        match self {
+            View::Full(a) => a.analysis.as_ref(),
+            View::Partial(p) => Some(&p.partial.analysis),
+        }
+    }
+
+    /// A range of [`View::analysis`] in the real text.
+    pub(crate) fn to_real(&self, range: TextRange) -> TextRange {
+        match self {
+            View::Full(_) => range,
+            View::Partial(p) => p.partial.to_real(range),
+        }
+    }
 }
 
 pub(crate) enum Update {
@@ -88,6 +123,7 @@ impl ServerState {
         let (input, input_rx) = watch::channel(doc.clone());
         let (output_tx, output) = watch::channel(None);
         let (diagnostics_tx, diagnostics) = watch::channel(None);
+        let (partial_tx, partial) = watch::channel(None);
         let wanted = Arc::new(Notify::new());
         let uri = doc.uri.clone();
         {
@@ -101,12 +137,14 @@ impl ServerState {
                     output,
                     wanted: wanted.clone(),
                     diagnostics,
+                    partial,
                 },
             );
         }
         let signals = worker::Signals {
             wanted,
             diagnostics: diagnostics_tx,
+            partial: partial_tx,
         };
         tokio::spawn(worker::run(self.clone(), uri, input_rx, output_tx, signals));
         self.dependents_changed(&doc);
@@ -172,8 +210,9 @@ impl ServerState {
             if *uri == changed.uri || !entry.doc.is_s_yaml {
                 continue;
             }
+            // Without a finished analysis (one is being built) nobody knows: re-analyse.
             let reads_it = !changed.is_s_yaml
-                || entry.output.borrow().as_ref().is_some_and(|a| {
+                || entry.output.borrow().as_ref().is_none_or(|a| {
                     a.analysis
                         .as_ref()
                         .is_some_and(|a| a.sources.files.iter().skip(1).any(|f| &f.path == path))
@@ -192,8 +231,16 @@ impl ServerState {
             let docs = lock(&self.docs);
             let entry = docs.get(uri).ok_or_else(|| not_open(uri))?;
             // Requests need the full analysis of this version: start it now if it waits for
-            // the quiet time after typing.
-            entry.wanted.notify_one();
+            // the quiet time after typing (no wake-up when it is there already: a stored
+            // permit would start the next one early).
+            let current = entry
+                .output
+                .borrow()
+                .as_ref()
+                .is_some_and(|a| a.doc.version == entry.doc.version);
+            if !current {
+                entry.wanted.notify_one();
+            }
             (entry.doc.version, entry.output.clone())
         };
         let waited = tokio::time::timeout(
@@ -221,6 +268,37 @@ impl ServerState {
         } else {
             set.remove(uri)
         }
+    }
+
+    /// What to answer a request at a position from, with the position's offset in it: the full
+    /// analysis of the current version when it is ready, else the fast stage's partial analysis
+    /// when it covers the position, else the full analysis once it is ready.
+    pub(crate) async fn view_at(
+        &self,
+        uri: &Uri,
+        position: lsp::Position,
+    ) -> jsonrpc::Result<(View, TextSize)> {
+        let encoding = self.session().encoding;
+        {
+            let docs = lock(&self.docs);
+            let entry = docs.get(uri).ok_or_else(|| not_open(uri))?;
+            let version = entry.doc.version;
+            let offset = line_map::offset(&entry.doc.line_index, encoding, position);
+            if let Some(full) = entry.output.borrow().as_ref()
+                && full.doc.version == version
+            {
+                return Ok((View::Full(full.clone()), offset));
+            }
+            if let Some(partial) = entry.partial.borrow().as_ref()
+                && partial.doc.version == version
+                && let Some(at) = partial.partial.to_partial(offset)
+            {
+                return Ok((View::Partial(partial.clone()), at));
+            }
+        }
+        let full = self.analyzed(uri).await?;
+        let offset = line_map::offset(&full.doc.line_index, encoding, position);
+        Ok((View::Full(full), offset))
     }
 
     /// The diagnostics of the document's current version (pull diagnostics), from whichever

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use analysis::{CheckOptions, EditBase, FileInput, UnsetEnv};
+use analysis::{CheckOptions, EditBase, FileInput, Partial, UnsetEnv};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -34,6 +34,13 @@ pub(crate) struct Analyzed {
     pub(crate) diagnostics: Vec<lsp::Diagnostic>,
 }
 
+/// The fast stage's analysis of the part of a version it checked again: requests at the place
+/// just edited are answered from it until the full analysis is ready.
+pub(crate) struct PartialAnalyzed {
+    pub(crate) doc: Arc<Document>,
+    pub(crate) partial: Partial,
+}
+
 /// What was last published, to skip identical re-publications.
 struct Published {
     version: i32,
@@ -50,6 +57,8 @@ pub(crate) struct Signals {
     pub(crate) wanted: Arc<Notify>,
     /// Diagnostics of the newest version, from whichever stage found them (pull requests).
     pub(crate) diagnostics: watch::Sender<Option<(i32, Arc<Vec<lsp::Diagnostic>>)>>,
+    /// The fast stage's partial analysis of the newest version, if it ran.
+    pub(crate) partial: watch::Sender<Option<Arc<PartialAnalyzed>>>,
 }
 
 pub(crate) async fn run(
@@ -98,8 +107,12 @@ pub(crate) async fn run(
                     fast = fast_stage(&state, b, latest.clone()).await;
                 }
                 match fast {
-                    Some((diagnostics, next)) => {
+                    Some((diagnostics, next, partial)) => {
                         base = Some(Arc::new(next));
+                        signals.partial.send_replace(Some(Arc::new(PartialAnalyzed {
+                            doc: latest.clone(),
+                            partial,
+                        })));
                         full_due = Some(Instant::now() + FULL_AFTER_IDLE);
                         let diagnostics = Arc::new(diagnostics);
                         signals.diagnostics.send_replace(Some((latest.version, diagnostics.clone())));
@@ -109,6 +122,7 @@ pub(crate) async fn run(
                     }
                     None => {
                         base = None;
+                        signals.partial.send_replace(None);
                         full_due = Some(Instant::now());
                     }
                 }
@@ -137,6 +151,7 @@ pub(crate) async fn run(
                     continue;
                 }
                 output.send_replace(Some(analyzed.clone()));
+                signals.partial.send_replace(None);
                 if full_due.is_some() {
                     // A re-analysis (settings, a dependency) is already waiting.
                     continue;
@@ -226,7 +241,7 @@ async fn fast_stage(
     state: &Arc<ServerState>,
     base: Arc<EditBase>,
     doc: Arc<Document>,
-) -> Option<(Vec<lsp::Diagnostic>, EditBase)> {
+) -> Option<(Vec<lsp::Diagnostic>, EditBase, Partial)> {
     if !doc.is_s_yaml || !state.config().diagnostics.enable {
         return None;
     }
@@ -237,7 +252,7 @@ async fn fast_stage(
         let host = state.overlay();
         let path = doc.analysis_path();
         let workspace = session.workspace_of(&path);
-        let (found, next) = analysis::diagnostics_after_edit(
+        let after = analysis::diagnostics_after_edit(
             &base,
             &FileInput {
                 path: &path,
@@ -249,8 +264,8 @@ async fn fast_stage(
         )?;
         // Related information of these diagnostics points into this file or into files read
         // from the host, never into an `extend` base (the fast path refuses those files).
-        let converted = to_proto::diagnostic_list(&doc, &session, &found, &[], &host);
-        Some((converted, next))
+        let converted = to_proto::diagnostic_list(&doc, &session, &after.diagnostics, &[], &host);
+        Some((converted, after.base, after.partial))
     })
     .await
     .ok()

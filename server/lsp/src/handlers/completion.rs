@@ -5,7 +5,6 @@ use std::sync::Arc;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{CompletionList, CompletionParams, CompletionResponse};
 
-use crate::line_map;
 use crate::state::ServerState;
 use crate::to_proto;
 
@@ -13,24 +12,23 @@ pub(crate) async fn handle(
     state: &Arc<ServerState>,
     params: CompletionParams,
 ) -> Result<Option<CompletionResponse>> {
-    let uri = params.text_document_position.text_document.uri;
-    let analyzed = state.analyzed(&uri).await?;
-    let Some(analysis) = analyzed.analysis.as_ref() else {
+    let position = params.text_document_position;
+    let (view, offset) = state
+        .view_at(&position.text_document.uri, position.position)
+        .await?;
+    let Some(analysis) = view.analysis() else {
         return Ok(None);
     };
     let session = state.session();
-    let doc = &analyzed.doc;
-    let offset = line_map::offset(
-        &doc.line_index,
-        session.encoding,
-        params.text_document_position.position,
-    );
+    let doc = view.doc();
     let host = state.overlay();
     let path = doc.analysis_path();
-    let items = analysis::ide::completion(analysis, &host, &path, offset);
-    let items = items
-        .iter()
-        .filter_map(|item| to_proto::completion_item(doc, &session, item))
+    let items = analysis::ide::completion(analysis, &host, &path, offset)
+        .into_iter()
+        .filter_map(|mut item| {
+            item.replace_range = view.to_real(item.replace_range);
+            to_proto::completion_item(doc, &session, &item)
+        })
         .collect();
     Ok(Some(CompletionResponse::List(CompletionList {
         is_incomplete: false,

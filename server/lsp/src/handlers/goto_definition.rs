@@ -16,25 +16,22 @@ pub(crate) async fn handle(
     state: &Arc<ServerState>,
     params: GotoDefinitionParams,
 ) -> Result<Option<GotoDefinitionResponse>> {
-    let uri = params.text_document_position_params.text_document.uri;
-    let analyzed = state.analyzed(&uri).await?;
-    let Some(analysis) = analyzed.analysis.as_ref() else {
+    let position = params.text_document_position_params;
+    let (view, offset) = state
+        .view_at(&position.text_document.uri, position.position)
+        .await?;
+    let Some(analysis) = view.analysis() else {
         return Ok(None);
     };
     let session = state.session();
-    let doc = &analyzed.doc;
-    let offset = line_map::offset(
-        &doc.line_index,
-        session.encoding,
-        params.text_document_position_params.position,
-    );
+    let doc = view.doc();
     let targets = analysis::ide::definition(analysis, offset);
     let mut locations = Vec::new();
     for target in targets {
         let location = match (&target.path, target.range) {
             (None, Some(r)) => Location {
                 uri: doc.uri.clone(),
-                range: to_proto::range(doc, session.encoding, r),
+                range: to_proto::range(doc, session.encoding, view.to_real(r)),
             },
             (None, None) => continue,
             (Some(path), range) => {
