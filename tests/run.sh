@@ -46,7 +46,8 @@ set -e
 echo "== real editors: Neovim 0.7.2 and 0.11.4 against sdls serve (tests/editors/neovim)"
 nvim_log="$(mktemp)"
 set +e
-./tests/editors/neovim/run.sh 2>&1 | tee "$nvim_log"
+# The debug binary `cargo test` just built: no second (release) build of the workspace.
+SDLS_BIN="$PWD/target/debug/sdls" ./tests/editors/neovim/run.sh 2>&1 | tee "$nvim_log"
 nvim_status=${PIPESTATUS[0]}
 set -e
 

@@ -2,32 +2,15 @@
 //! `#- /path` starts another file. Targets print as `path line:col `text``.
 #![cfg(test)]
 
+#[allow(dead_code)]
+mod support;
+
 use std::path::Path;
 
 use analysis::{CheckOptions, FileInput, MemoryHost, check, ide};
 use expect_test::{Expect, expect};
+use support::trim_indent;
 use syntax::{LineIndex, TextSize};
-
-fn trim_indent(text: &str) -> String {
-    let text = text.strip_prefix('\n').unwrap_or(text);
-    let indent = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    text.lines()
-        .map(|l| {
-            if l.len() >= indent {
-                &l[indent..]
-            } else {
-                l.trim_start()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
 
 #[track_caller]
 fn check_definition(fixture: &str, expect: Expect) {

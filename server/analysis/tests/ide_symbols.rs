@@ -2,33 +2,16 @@
 //! `Kind name (detail) line:col-line:col` with the selection range's start.
 #![cfg(test)]
 
+#[allow(dead_code)]
+mod support;
+
 use std::path::Path;
 
 use analysis::ide::Symbol;
 use analysis::{CheckOptions, FileInput, MemoryHost, check, ide};
 use expect_test::{Expect, expect};
+use support::trim_indent;
 use syntax::LineIndex;
-
-fn trim_indent(text: &str) -> String {
-    let text = text.strip_prefix('\n').unwrap_or(text);
-    let indent = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    text.lines()
-        .map(|l| {
-            if l.len() >= indent {
-                &l[indent..]
-            } else {
-                l.trim_start()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
 
 fn render(out: &mut String, index: &LineIndex, symbols: &[Symbol], depth: usize) {
     for s in symbols {

@@ -2,7 +2,6 @@
 //! 2 findings (errors found), 99 a threshold breached.
 
 mod cmd;
-mod fs_host;
 mod render;
 
 use std::process::ExitCode;

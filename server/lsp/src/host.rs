@@ -1,5 +1,6 @@
-//! The `Host` analysis reads through: open documents first (unsaved edits of an `extend` base
-//! or a `.env` count), then the file system and the server's environment.
+//! The `Host` analysis reads through: the file system and the process environment
+//! ([`FsHost`], also what `sdls check` uses), and for the server the open documents first
+//! ([`OverlayHost`]: unsaved edits of an `extend` base or a `.env` count).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,24 +8,16 @@ use std::sync::Arc;
 
 use analysis::{Host, PathKind};
 
-#[derive(Clone, Default)]
-pub(crate) struct OverlayHost {
-    pub(crate) overlay: HashMap<PathBuf, Arc<str>>,
-}
+/// The real file system and process environment.
+pub struct FsHost;
 
-impl Host for OverlayHost {
+impl Host for FsHost {
     fn read_file(&self, path: &Path) -> Option<String> {
-        if let Some(text) = self.overlay.get(path) {
-            return Some(text.to_string());
-        }
         let bytes = std::fs::read(path).ok()?;
         String::from_utf8(bytes).ok()
     }
 
     fn path_kind(&self, path: &Path) -> Option<PathKind> {
-        if self.overlay.contains_key(path) {
-            return Some(PathKind::File);
-        }
         let meta = std::fs::metadata(path).ok()?;
         Some(if meta.is_dir() {
             PathKind::Dir
@@ -35,5 +28,31 @@ impl Host for OverlayHost {
 
     fn env_var(&self, name: &str) -> Option<String> {
         std::env::var(name).ok()
+    }
+}
+
+/// Open documents over [`FsHost`].
+#[derive(Clone, Default)]
+pub(crate) struct OverlayHost {
+    pub(crate) overlay: HashMap<PathBuf, Arc<str>>,
+}
+
+impl Host for OverlayHost {
+    fn read_file(&self, path: &Path) -> Option<String> {
+        match self.overlay.get(path) {
+            Some(text) => Some(text.to_string()),
+            None => FsHost.read_file(path),
+        }
+    }
+
+    fn path_kind(&self, path: &Path) -> Option<PathKind> {
+        if self.overlay.contains_key(path) {
+            return Some(PathKind::File);
+        }
+        FsHost.path_kind(path)
+    }
+
+    fn env_var(&self, name: &str) -> Option<String> {
+        FsHost.env_var(name)
     }
 }

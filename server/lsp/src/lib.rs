@@ -24,6 +24,7 @@ mod workspace_check;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{ClientSocket, LspService};
 
+pub use host::FsHost;
 pub use server::Server;
 
 /// Handler futures polled at once. A slot is a future, not a thread; 4 (the default) lets four

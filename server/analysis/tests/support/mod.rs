@@ -108,7 +108,8 @@ fn is_annotation(line: &str) -> bool {
         .is_some_and(|r| r.trim_start().starts_with('^'))
 }
 
-fn trim_indent(text: &str) -> String {
+/// Removes the common indentation of a fixture written inside a raw string.
+pub(crate) fn trim_indent(text: &str) -> String {
     let text = text.strip_prefix('\n').unwrap_or(text);
     let indent = text
         .lines()

@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 
 use analysis::{CheckOptions, Diagnostic, FileInput, Severity};
 
-use crate::fs_host::FsHost;
 use crate::render;
+use lsp::FsHost;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum Format {
