@@ -15,7 +15,14 @@ pub fn ranked<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, _, c)| c).collect()
+    // Candidate lists gathered from several schema branches repeat names: offer each once.
+    let mut out: Vec<&str> = Vec::with_capacity(scored.len());
+    for (_, _, c) in scored {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub fn best<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
