@@ -55,6 +55,17 @@ struct RawDiagnostics {
 }
 
 impl Config {
+    /// The options analysis runs with.
+    pub(crate) fn check_options(&self) -> analysis::CheckOptions {
+        analysis::CheckOptions {
+            unset_env: if self.diagnostics.unset_env_error {
+                analysis::UnsetEnv::Error
+            } else {
+                analysis::UnsetEnv::Warn
+            },
+        }
+    }
+
     /// Applies a settings payload. Accepts `{"sdls": {...}}` or the section itself, and VS Code's
     /// flat dotted keys (`{"sdls.diagnostics.debounceMs": 50}`). Returns what was rejected.
     pub(crate) fn apply(&mut self, payload: &Json) -> Vec<String> {

@@ -12,13 +12,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use analysis::{CheckOptions, EditBase, FileInput, Partial, UnsetEnv};
+use analysis::{EditBase, FileInput, Partial};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
-use crate::config::Config;
 use crate::document::Document;
 use crate::host::OverlayHost;
 use crate::session::Session;
@@ -260,7 +259,7 @@ async fn fast_stage(
                 workspace: workspace.as_deref(),
             },
             &host,
-            options(&config),
+            config.check_options(),
         )?;
         // Related information of these diagnostics points into this file or into files read
         // from the host, never into an `extend` base (the fast path refuses those files).
@@ -270,16 +269,6 @@ async fn fast_stage(
     .await
     .ok()
     .flatten()
-}
-
-fn options(config: &Config) -> CheckOptions {
-    CheckOptions {
-        unset_env: if config.diagnostics.unset_env_error {
-            UnsetEnv::Error
-        } else {
-            UnsetEnv::Warn
-        },
-    }
 }
 
 fn analyse(state: &ServerState, session: &Session, doc: Arc<Document>) -> Analyzed {
@@ -301,7 +290,7 @@ fn analyse(state: &ServerState, session: &Session, doc: Arc<Document>) -> Analyz
             workspace: workspace.as_deref(),
         },
         &host,
-        options(&config),
+        config.check_options(),
     );
     let diagnostics = if config.diagnostics.enable {
         to_proto::diagnostic_list(

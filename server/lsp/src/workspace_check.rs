@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use analysis::{CheckOptions, FileInput, UnsetEnv};
+use analysis::FileInput;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::document::{Document, is_s_yaml};
@@ -142,13 +142,7 @@ fn check_file(
             workspace: workspace.as_deref(),
         },
         &host,
-        CheckOptions {
-            unset_env: if config.diagnostics.unset_env_error {
-                UnsetEnv::Error
-            } else {
-                UnsetEnv::Warn
-            },
-        },
+        config.check_options(),
     );
     let diagnostics = to_proto::diagnostic_list(
         &doc,
