@@ -416,3 +416,74 @@ async fn legacy_conversion_action() {
     );
     client.shutdown().await;
 }
+
+fn generated(n: usize) -> String {
+    let mut s =
+        String::from("edition: 3.0.0\nname: gen\nvars:\n  region: cn-hangzhou\nresources:\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "  fn{i}:\n    component: fc3\n    props:\n      region: ${{vars.region}}\n      functionName: f{i}\n      runtime: python3.10\n      handler: index.handler\n      code: ./code\n      timeout: 10\n"
+        ));
+    }
+    s
+}
+
+/// Type in one resource, then complete and hover there at once: answered right (from the fast
+/// stage's partial analysis while the full one has not run yet).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_right_after_an_edit() {
+    let (dir, uri) = workspace();
+    let mut client = start(dir.path()).await;
+    let text = generated(300);
+    client.open(&uri, &text).await;
+    assert_eq!(client.diagnostics(&uri, 1).await, Vec::<Value>::new());
+    let at = text.find("      functionName: f150\n").expect("f150");
+    let edited = format!("{}      memo:\n{}", &text[..at], &text[at..]);
+    let v = client.change(&uri, &edited).await;
+    client.diagnostics(&uri, v).await;
+    let mut cursor = pos(&edited, "memo:\n      functionName: f150");
+    cursor["character"] = json!(10);
+    let list = client
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": cursor}),
+        )
+        .await;
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"memorySize"), "{labels:?}");
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": pos(&edited, "functionName: f150")}),
+        )
+        .await;
+    assert_eq!(hover["range"]["start"], pos(&edited, "functionName: f150"));
+    client.shutdown().await;
+}
+
+/// A YAML file that stops being an s.yaml (its `edition` is removed) loses its diagnostics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_stops_being_an_s_yaml_is_cleared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut client = start(dir.path()).await;
+    let app = file_uri(&dir.path().join("app.yaml"));
+    let text =
+        "edition: 3.0.0\nresources:\n  a:\n    component: fc3\n    props:\n      regoin: x\n";
+    client.open(&app, text).await;
+    assert!(!client.diagnostics(&app, 1).await.is_empty());
+    client
+        .change(&app, &text.replace("edition: 3.0.0\n", ""))
+        .await;
+    let cleared = client
+        .expect("cleared", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+        })
+        .await;
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+    client.shutdown().await;
+}
