@@ -61,36 +61,7 @@ pub(crate) fn is_s_yaml(path: Option<&std::path::Path>, uri: &str, text: &str) -
                 .unwrap_or_default()
                 .to_string()
         });
-    let name = name.as_str();
-    if name == "s.yaml" || name == "s.yml" {
-        return true;
-    }
-    if name.starts_with("s-") && (name.ends_with(".yaml") || name.ends_with(".yml")) {
-        return true;
-    }
-    has_s_yaml_top_level(text)
-}
-
-/// Looks at top-level keys only (column 0), without parsing: cheap enough for every change.
-fn has_s_yaml_top_level(text: &str) -> bool {
-    let mut edition = false;
-    let mut body = false;
-    for line in text.lines() {
-        let key = line.split(':').next().unwrap_or_default().trim_end();
-        let key = key.trim_matches(|c| c == '"' || c == '\'');
-        if line.starts_with(|c: char| c.is_whitespace() || c == '#' || c == '-') {
-            continue;
-        }
-        match key {
-            "edition" => edition = true,
-            "resources" | "services" => body = true,
-            _ => {}
-        }
-        if edition && body {
-            return true;
-        }
-    }
-    false
+    analysis::is_s_yaml_name(&name) || analysis::has_s_yaml_top_level(text)
 }
 
 #[cfg(test)]

@@ -186,7 +186,7 @@ impl ServerState {
         OverlayHost {
             overlay: docs
                 .values()
-                .filter_map(|e| Some((e.doc.path.clone()?, raw_text(&e.doc))))
+                .filter_map(|e| Some((e.doc.path.clone()?, e.doc.text.clone())))
                 .collect(),
         }
     }
@@ -355,9 +355,4 @@ impl ServerState {
 
 fn not_open(uri: &Uri) -> jsonrpc::Error {
     jsonrpc::Error::invalid_params(format!("{} is not open", uri.as_str()))
-}
-
-/// The client's own text for the overlay (other files read it with their own newline rules).
-fn raw_text(doc: &Document) -> Arc<str> {
-    doc.text.clone()
 }

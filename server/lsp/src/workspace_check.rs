@@ -9,7 +9,7 @@ use std::sync::Arc;
 use analysis::FileInput;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::document::{Document, is_s_yaml};
+use crate::document::Document;
 use crate::jobs::{JobContext, Outcome};
 use crate::state::ServerState;
 use crate::to_proto;
@@ -113,8 +113,9 @@ fn find_files(roots: &[PathBuf], cancel: &tokio_util::sync::CancellationToken) -
             if entry.metadata().is_ok_and(|m| m.len() > MAX_BYTES) {
                 continue;
             }
-            let by_name = is_s_yaml(Some(path), "", "");
-            if by_name || std::fs::read_to_string(path).is_ok_and(|t| is_s_yaml(Some(path), "", &t))
+            let name = entry.file_name().to_string_lossy();
+            if analysis::is_s_yaml_name(&name)
+                || std::fs::read_to_string(path).is_ok_and(|t| analysis::has_s_yaml_top_level(&t))
             {
                 out.push(path.to_path_buf());
             }

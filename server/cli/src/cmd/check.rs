@@ -143,15 +143,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
 /// `resources` or `services`.
 pub(crate) fn is_s_yaml(path: &Path, name: &str) -> bool {
     let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-    if !yaml {
-        return false;
-    }
-    if name == "s.yaml" || name == "s.yml" || name.starts_with("s-") {
-        return true;
-    }
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    let top = |key: &str| text.lines().any(|l| l.starts_with(key));
-    top("edition:") && (top("resources:") || top("services:"))
+    yaml && (analysis::is_s_yaml_name(name)
+        || std::fs::read_to_string(path).is_ok_and(|t| analysis::has_s_yaml_top_level(&t)))
 }
