@@ -110,19 +110,7 @@ pub(super) async fn start(
             };
             Ok((process, connection))
         }
-        Err(message) => {
-            process
-                .logs
-                .settle(Duration::from_millis(20), Duration::from_millis(300))
-                .await;
-            let output = process.logs.tail(2000);
-            process.kill();
-            if output.is_empty() {
-                Err(message)
-            } else {
-                Err(format!("{message}; output:\n{output}"))
-            }
-        }
+        Err(message) => Err(process.start_failed(message).await),
     }
 }
 

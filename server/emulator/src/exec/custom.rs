@@ -103,17 +103,7 @@ pub(super) async fn start(
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_millis(100));
     };
-    process
-        .logs
-        .settle(Duration::from_millis(20), Duration::from_millis(300))
-        .await;
-    let output = process.logs.tail(2000);
-    process.kill();
-    if output.is_empty() {
-        Err(failure)
-    } else {
-        Err(format!("{failure}; output:\n{output}"))
-    }
+    Err(process.start_failed(failure).await)
 }
 
 fn allocate_port(ports: &Arc<Mutex<HashSet<u16>>>) -> Result<PortLease, String> {

@@ -260,6 +260,21 @@ impl Process {
         }
     }
 
+    /// A start that failed: waits briefly for the last output, kills the process and returns
+    /// `reason` with that output appended (what the user needs to see why it did not start).
+    pub(super) async fn start_failed(&self, reason: String) -> String {
+        self.logs
+            .settle(Duration::from_millis(20), Duration::from_millis(300))
+            .await;
+        let output = self.logs.tail(2000);
+        self.kill();
+        if output.is_empty() {
+            reason
+        } else {
+            format!("{reason}; output:\n{output}")
+        }
+    }
+
     /// Asks the monitor to kill the process group (returns at once).
     pub(super) fn kill(&self) {
         self.stop.cancel();
