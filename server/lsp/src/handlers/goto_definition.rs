@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use analysis::Host;
 use syntax::{LineIndex, TextRange};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
@@ -39,7 +40,9 @@ pub(crate) async fn handle(
                     continue;
                 };
                 let range = match range {
-                    Some(r) => other_file_range(analysis, path, session.encoding, r),
+                    Some(r) => {
+                        other_file_range(&state.overlay(), analysis, path, session.encoding, r)
+                    }
                     None => Range::new(Position::new(0, 0), Position::new(0, 0)),
                 };
                 Location { uri, range }
@@ -55,6 +58,7 @@ pub(crate) async fn handle(
 }
 
 fn other_file_range(
+    host: &dyn Host,
     analysis: &analysis::Analysis,
     path: &std::path::Path,
     enc: line_map::Encoding,
@@ -62,7 +66,9 @@ fn other_file_range(
 ) -> Range {
     let text = match analysis.sources.files.iter().find(|f| f.path == path) {
         Some(f) => f.text.clone(),
-        None => std::fs::read_to_string(path)
+        // Open documents first: the editor's unsaved text is what it will show.
+        None => host
+            .read_file(path)
             .map(|t| syntax::normalize_newlines(&t).0.into_owned())
             .unwrap_or_default(),
     };
