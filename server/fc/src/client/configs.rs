@@ -395,4 +395,54 @@ impl Client {
         })
         .await
     }
+
+    // -----------------------------------------------------------------------------------------
+    // VPC bindings (fc-api.md §13.6)
+
+    /// CreateVpcBinding (`POST …/vpc-bindings {"vpcId"}`): lets the VPC reach the function.
+    pub async fn create_vpc_binding(
+        &self,
+        function: &str,
+        vpc_id: &str,
+    ) -> Result<(), ClientError> {
+        let op = Op::new(
+            "CreateVpcBinding",
+            Method::POST,
+            &["functions", function, "vpc-bindings"],
+        )?
+        .json(&serde_json::json!({ "vpcId": vpc_id }))?;
+        self.call_unit(op).await
+    }
+
+    /// ListVpcBindings: the bound VPC ids (`{"vpcIds": […]}`).
+    pub async fn list_vpc_bindings(&self, function: &str) -> Result<Vec<String>, ClientError> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Output {
+            #[serde(default)]
+            vpc_ids: Option<Vec<String>>,
+        }
+        let output: Output = self
+            .call_json(Op::new(
+                "ListVpcBindings",
+                Method::GET,
+                &["functions", function, "vpc-bindings"],
+            )?)
+            .await?;
+        Ok(output.vpc_ids.unwrap_or_default())
+    }
+
+    /// DeleteVpcBinding.
+    pub async fn delete_vpc_binding(
+        &self,
+        function: &str,
+        vpc_id: &str,
+    ) -> Result<(), ClientError> {
+        self.call_unit(Op::new(
+            "DeleteVpcBinding",
+            Method::DELETE,
+            &["functions", function, "vpc-bindings", vpc_id],
+        )?)
+        .await
+    }
 }
