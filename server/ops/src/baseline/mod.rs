@@ -4,10 +4,16 @@
 //! `.s/<AccountID>-<region>-<service>-<function>.json` are read as an extra baseline, never
 //! written (D11). Environment values are kept as SHA-256 hashes (D15). A corrupt or foreign file
 //! is a warning, never a crash.
+//!
+//! Writes are atomic (a temp file in the same directory, fsync, rename), so a reader sees the
+//! old baseline or the new one, never half a file. Nothing else under `.s/` is created (no
+//! `.gitignore` the user did not ask for), and legacy files are never written or removed.
 
 pub mod legacy;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +79,9 @@ pub struct BaselineStore {
     dir: PathBuf,
 }
 
+/// The advice every unusable sdls baseline ends with.
+const FIX: &str = "delete it or deploy again to write a fresh one";
+
 impl BaselineStore {
     /// The store beside an s.yaml whose folder is `file_dir`.
     pub fn new(file_dir: &Path) -> BaselineStore {
@@ -81,17 +90,28 @@ impl BaselineStore {
         }
     }
 
+    /// `.s/`, where the legacy component keeps its state files.
+    fn state_dir(&self) -> PathBuf {
+        self.dir.join(".s")
+    }
+
+    /// `.s/deployed/`.
+    fn deployed_dir(&self) -> PathBuf {
+        self.state_dir().join("deployed")
+    }
+
     /// `.s/deployed/<AccountID>-<region>-<functionName>.json` (the name is built, never
     /// parsed: every part may hold `-`).
     pub fn path_for(&self, account_id: &str, region: &str, function_name: &str) -> PathBuf {
-        self.dir
-            .join(".s")
-            .join("deployed")
+        self.deployed_dir()
             .join(format!("{account_id}-{region}-{function_name}.json"))
     }
 
     /// Reads the baseline of a function. `legacy` names the legacy service and function when the
-    /// file is a legacy one: then the legacy state file is read when sdls has none.
+    /// file is a legacy one: then the legacy state files are read when sdls has none (sdls's own
+    /// baseline, written by a later deploy or pull, is newer by construction).
+    ///
+    /// Never fails: an unusable file is [`BaselineRead::Invalid`] with a warning naming it.
     pub fn read(
         &self,
         account_id: &str,
@@ -99,35 +119,251 @@ impl BaselineStore {
         function_name: &str,
         legacy: Option<(&str, &str)>,
     ) -> BaselineRead {
-        let _ = legacy;
+        if let Some(part) = unsafe_part(&[account_id, region, function_name]) {
+            return BaselineRead::Invalid {
+                path: self.deployed_dir(),
+                warning: format!(
+                    "no baseline can be kept for `{part}`: a name with `/`, `\\` or `..` cannot be a file name"
+                ),
+            };
+        }
         let path = self.path_for(account_id, region, function_name);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => match serde_json::from_str::<Baseline>(&text) {
-                Ok(baseline) => BaselineRead::Found {
-                    baseline: Box::new(baseline),
-                    source: BaselineSource::Sdls(path),
-                },
-                Err(e) => BaselineRead::Invalid {
-                    warning: format!("{} is not an sdls baseline: {e}", path.display()),
-                    path,
-                },
+        match read_sdls(&path, Some((account_id, region, function_name))) {
+            BaselineRead::Missing => match legacy {
+                Some((service, function)) => {
+                    if unsafe_part(&[service, function]).is_some() {
+                        return BaselineRead::Missing;
+                    }
+                    legacy::read(
+                        &self.state_dir(),
+                        account_id,
+                        region,
+                        function_name,
+                        (service, function),
+                    )
+                }
+                None => BaselineRead::Missing,
             },
-            Err(_) => BaselineRead::Missing,
+            other => other,
         }
     }
 
-    /// Writes a baseline atomically (temp file + rename); environment values are hashed first.
+    /// Writes a baseline atomically and returns its path. Environment values are hashed first
+    /// (D15), the version is [`FORMAT_VERSION`], and the write-only `code` of the function (a
+    /// zip) is left out. Creates `.s/deployed/` when needed.
     pub fn write(&self, baseline: &Baseline) -> std::io::Result<PathBuf> {
+        if let Some(part) = unsafe_part(&[
+            &baseline.account_id,
+            &baseline.region,
+            &baseline.function_name,
+        ]) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("`{part}` cannot be part of a baseline file name"),
+            ));
+        }
+        let mut baseline = baseline.clone();
+        baseline.version = FORMAT_VERSION;
+        hash_environment(&mut baseline.snapshot);
+        if let Some(function) = baseline.snapshot.function.as_mut() {
+            function.code = None;
+        }
         let path = self.path_for(
             &baseline.account_id,
             &baseline.region,
             &baseline.function_name,
         );
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let text = serde_json::to_string_pretty(baseline).map_err(std::io::Error::other)?;
-        std::fs::write(&path, text)?;
+        let mut text = serde_json::to_string_pretty(&baseline).map_err(std::io::Error::other)?;
+        text.push('\n');
+        std::fs::create_dir_all(self.deployed_dir())?;
+        write_atomic(&path, text.as_bytes())?;
         Ok(path)
     }
+
+    /// Removes the sdls baseline of a function (never a legacy file); a missing one is fine.
+    pub fn remove(
+        &self,
+        account_id: &str,
+        region: &str,
+        function_name: &str,
+    ) -> std::io::Result<()> {
+        if let Some(part) = unsafe_part(&[account_id, region, function_name]) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("`{part}` cannot be part of a baseline file name"),
+            ));
+        }
+        match std::fs::remove_file(self.path_for(account_id, region, function_name)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Every sdls baseline of the folder (`Found` or `Invalid`), sorted by path; a file whose
+    /// content does not match its name is `Invalid`. Temp files of a write in progress and other
+    /// names are skipped. Legacy files are not listed (they are read per function).
+    pub fn list(&self) -> Vec<BaselineRead> {
+        let Ok(entries) = std::fs::read_dir(self.deployed_dir()) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "json")
+                    && p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| !n.starts_with('.'))
+            })
+            .collect();
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|path| match read_sdls(&path, None) {
+                BaselineRead::Found { baseline, source } => {
+                    let expected = self.path_for(
+                        &baseline.account_id,
+                        &baseline.region,
+                        &baseline.function_name,
+                    );
+                    if expected == path {
+                        BaselineRead::Found { baseline, source }
+                    } else {
+                        mismatch(path, &baseline)
+                    }
+                }
+                other => other,
+            })
+            .filter(|read| !matches!(read, BaselineRead::Missing))
+            .collect()
+    }
+}
+
+/// The first part that would escape `.s/deployed/` or is empty.
+fn unsafe_part<'a>(parts: &[&'a str]) -> Option<&'a str> {
+    parts.iter().copied().find(|p| {
+        p.is_empty() || p.contains('/') || p.contains('\\') || p.contains('\0') || p.contains("..")
+    })
+}
+
+/// Reads an sdls baseline at `path`; `expected` is the (account, region, function) its name
+/// was built from.
+fn read_sdls(path: &Path, expected: Option<(&str, &str, &str)>) -> BaselineRead {
+    let invalid = |why: String| BaselineRead::Invalid {
+        warning: format!("the baseline {} {why}; {FIX}", path.display()),
+        path: path.to_path_buf(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return BaselineRead::Missing,
+        Err(e) if path.is_dir() => {
+            return invalid(format!("is a directory, not a file ({e})"));
+        }
+        Err(e) => return invalid(format!("cannot be read ({e})")),
+    };
+    // Read as JSON first: a newer format may not fit today's struct, and saying "newer" is
+    // more useful than a field error.
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(e) => return invalid(format!("is not valid JSON ({e})")),
+    };
+    if !value.is_object() {
+        return invalid("is not an sdls baseline (not a JSON object)".into());
+    }
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        None => return invalid("is not an sdls baseline (no `version`)".into()),
+        Some(v) if v > u64::from(FORMAT_VERSION) => {
+            return invalid(format!(
+                "was written by a newer sdls (format version {v}; this sdls reads up to {FORMAT_VERSION}): update sdls, or"
+            ));
+        }
+        Some(0) => return invalid("has an unknown format version 0".into()),
+        Some(_) => {}
+    }
+    let mut baseline: Baseline = match serde_json::from_value(value) {
+        Ok(baseline) => baseline,
+        Err(e) => return invalid(format!("is not an sdls baseline ({e})")),
+    };
+    if let Some((account_id, region, function_name)) = expected
+        && (baseline.account_id != account_id
+            || baseline.region != region
+            || baseline.function_name != function_name)
+    {
+        return mismatch(path.to_path_buf(), &baseline);
+    }
+    // A hand-edited file may hold clear values: compare hashes with hashes all the same.
+    hash_environment(&mut baseline.snapshot);
+    BaselineRead::Found {
+        baseline: Box::new(baseline),
+        source: BaselineSource::Sdls(path.to_path_buf()),
+    }
+}
+
+/// A baseline whose content names another function, account or region than its file name.
+fn mismatch(path: PathBuf, baseline: &Baseline) -> BaselineRead {
+    BaselineRead::Invalid {
+        warning: format!(
+            "the baseline {} belongs to another function (it names account {}, region {}, function {}); {FIX}",
+            path.display(),
+            baseline.account_id,
+            baseline.region,
+            baseline.function_name
+        ),
+        path,
+    }
+}
+
+/// D15: every environment value of the snapshot's function replaced by
+/// [`crate::normalize::hash_value`] unless it already is a hash.
+pub(crate) fn hash_environment(snapshot: &mut RemoteSnapshot) {
+    let Some(env) = snapshot
+        .function
+        .as_mut()
+        .and_then(|f| f.environment_variables.as_mut())
+    else {
+        return;
+    };
+    for value in env.values_mut() {
+        if !value.starts_with(crate::normalize::HASH_PREFIX) {
+            *value = crate::normalize::hash_value(value);
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temp file in the same directory (same file system, so
+/// the rename is atomic), synced before the rename so a crash leaves the old file or the new
+/// one. The temp file is removed when anything fails.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("baseline.json");
+    // A leading dot and a `.tmp` suffix: never taken for a baseline by `list`.
+    let temp = dir.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)?;
+        // The rename itself is durable only once the directory is synced; a failure here does
+        // not undo the write, so it is not an error.
+        if let Ok(dir) = std::fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
