@@ -25,6 +25,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Run the language server on stdin/stdout (for editors)
     Serve(cmd::serve::ServeArgs),
+    /// Show each function's drift: file vs last deploy vs live (exit 0 in sync, 2 differences)
+    Plan(cmd::plan::PlanArgs),
     /// Run the local Function Compute 3.0-compatible emulator on 127.0.0.1
     Emulator(cmd::emulator::EmulatorArgs),
 }
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
         Command::Emulator(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

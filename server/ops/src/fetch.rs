@@ -22,7 +22,7 @@ pub struct FetchError {
 }
 
 /// What to read besides the function and its triggers.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Wanted {
     pub async_invoke_qualifier: Option<String>,
     pub provision_qualifier: Option<String>,

@@ -24,6 +24,7 @@ pub mod local;
 pub mod normalize;
 pub mod path;
 pub mod plan;
+pub mod seed;
 pub mod snapshot;
 pub mod status;
 

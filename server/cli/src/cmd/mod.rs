@@ -2,4 +2,5 @@
 
 pub(crate) mod check;
 pub(crate) mod emulator;
+pub(crate) mod plan;
 pub(crate) mod serve;

@@ -2,6 +2,7 @@
 
 pub(crate) mod human;
 pub(crate) mod json;
+pub(crate) mod plan;
 pub(crate) mod sarif;
 
 use analysis::Diagnostic;
