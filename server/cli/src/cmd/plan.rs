@@ -146,7 +146,7 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
         .build()
         .context("cannot start the async runtime")?;
     let cancel = CancellationToken::new();
-    let reads = runtime.block_on(async {
+    runtime.block_on(async {
         let interrupt = cancel.clone();
         let watcher = tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
@@ -158,7 +158,6 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
             .await;
         watcher.abort();
     });
-    let () = reads;
     if cancel.is_cancelled() {
         bail!("interrupted");
     }
