@@ -25,6 +25,8 @@ enum Command {
     Check(cmd::check::CheckArgs),
     /// Run the language server on stdin/stdout (for editors)
     Serve(cmd::serve::ServeArgs),
+    /// The drift loop on a copy of examples/quickstart against the local emulator, step by step
+    Demo(cmd::demo::DemoArgs),
     /// Show each function's drift: file vs last deploy vs live (exit 0 in sync, 2 differences)
     Plan(cmd::plan::PlanArgs),
     /// Run the local Function Compute 3.0-compatible emulator on 127.0.0.1
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Emulator(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

@@ -437,3 +437,67 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// Records the remote as the baseline of a function that is in sync with the file, when there is
+/// no baseline yet or the remote moved since it (another tool deployed the same config, §2.5
+/// item 25) and its code did not: the next console change is then told apart from the file's.
+/// Writes only `.s/deployed/…`; returns the path written.
+pub fn adopt_in_sync(
+    file_dir: &Path,
+    function: &LocalFunction,
+    read: &RemoteRead,
+    report: &FunctionReport,
+) -> Option<PathBuf> {
+    if report.status != crate::status::Status::InSync || !report.warnings.is_empty() {
+        return None;
+    }
+    let snapshot = read.snapshot.as_ref().ok()?;
+    let account = read.account_id.as_deref()?;
+    let store = BaselineStore::new(file_dir);
+    let mut hashed = snapshot.clone();
+    if let Some(f) = hashed.function.as_mut()
+        && let Some(env) = f.environment_variables.as_mut()
+    {
+        for value in env.values_mut() {
+            if !value.starts_with(normalize::HASH_PREFIX) {
+                *value = normalize::hash_value(value);
+            }
+        }
+    }
+    let previous = match store.read(account, &function.region, &function.function_name, None) {
+        BaselineRead::Found { baseline, source } => {
+            if matches!(source, BaselineSource::Legacy(_)) {
+                None
+            } else {
+                Some(baseline)
+            }
+        }
+        BaselineRead::Missing => None,
+        BaselineRead::Invalid { .. } => return None,
+    };
+    let local_crc = read.local_code.as_ref().ok().cloned();
+    if let Some(previous) = &previous {
+        let code_same = previous.code.remote_checksum.as_deref() == snapshot.code_checksum();
+        if previous.snapshot == hashed || !code_same {
+            return None;
+        }
+    }
+    let baseline = crate::baseline::Baseline {
+        version: crate::baseline::FORMAT_VERSION,
+        written_by: format!("sdls {}", env!("CARGO_PKG_VERSION")),
+        written_at: crate::seed::now_rfc3339(),
+        account_id: account.to_string(),
+        region: function.region.clone(),
+        function_name: function.function_name.clone(),
+        code: crate::baseline::CodeBaseline {
+            local_crc: match &previous {
+                // The code did not move remotely: what the file's code was then still holds.
+                Some(p) => p.code.local_crc.clone().or(local_crc),
+                None => local_crc,
+            },
+            remote_checksum: snapshot.code_checksum().map(str::to_string),
+        },
+        snapshot: snapshot.clone(),
+    };
+    store.write(&baseline).ok()
+}

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod check;
+pub(crate) mod demo;
 pub(crate) mod emulator;
 pub(crate) mod plan;
 pub(crate) mod serve;

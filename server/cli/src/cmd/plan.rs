@@ -5,6 +5,7 @@
 //! `unknown`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -15,6 +16,7 @@ use analysis::{CheckOptions, FileInput, Severity};
 use lsp::FsHost;
 use ops::connect::RemoteOptions;
 use ops::engine::{self, DriftEngine, EngineOptions};
+use ops::local::{LocalFunction, Skipped};
 use ops::plan::{FunctionReport, PlanReport};
 use ops::status::{CodeState, Status, Verdict};
 
@@ -49,6 +51,9 @@ pub(crate) struct PlanArgs {
     /// Show environment values whose names look secret (masked by default)
     #[arg(long)]
     show_secrets: bool,
+    /// Do not record the live state of in-sync functions as their baseline in .s/deployed/
+    #[arg(long)]
+    no_baseline: bool,
 }
 
 pub(crate) fn run(args: PlanArgs) -> Result<u8> {
@@ -57,22 +62,108 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
         Some(p) => p.clone(),
         None => default_file(&cwd)?,
     };
+    let mut loaded = load(&path, &cwd)?;
+    if !args.resource.is_empty() {
+        loaded.only(&args.resource)?;
+    }
+    let engine = DriftEngine::new(engine_options(
+        args.remote.clone(),
+        args.access.clone(),
+        args.concurrency,
+    )?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let cancel = CancellationToken::new();
+    let report = runtime.block_on(async {
+        let interrupt = cancel.clone();
+        let watcher = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupt.cancel();
+            }
+        });
+        let report = compute(
+            &loaded,
+            &engine,
+            &cancel,
+            args.show_secrets,
+            !args.no_baseline,
+        )
+        .await;
+        watcher.abort();
+        report
+    });
+    if cancel.is_cancelled() {
+        bail!("interrupted");
+    }
+    let out = match args.format {
+        PlanFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&report)?;
+            text.push('\n');
+            text
+        }
+        PlanFormat::Human => render::plan::human(&loaded.path, &report),
+    };
+    print!("{out}");
+    Ok(report.exit_code())
+}
+
+/// An analysed s.yaml and the functions it declares.
+pub(crate) struct Loaded {
+    /// As the user gave it.
+    pub(crate) path: PathBuf,
+    pub(crate) file_dir: PathBuf,
+    pub(crate) functions: Vec<LocalFunction>,
+    pub(crate) skipped: Vec<Skipped>,
+}
+
+impl Loaded {
+    /// Keeps only the named resources; an unknown name is an error listing the functions.
+    pub(crate) fn only(&mut self, resources: &[String]) -> Result<()> {
+        let known: Vec<String> = self
+            .functions
+            .iter()
+            .map(|f| f.resource.clone())
+            .chain(self.skipped.iter().map(|s| s.resource.clone()))
+            .collect();
+        for wanted in resources {
+            if !known.contains(wanted) {
+                bail!(
+                    "no function resource `{wanted}` in {} (functions: {})",
+                    self.path.display(),
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            }
+        }
+        self.functions.retain(|f| resources.contains(&f.resource));
+        self.skipped.retain(|s| resources.contains(&s.resource));
+        Ok(())
+    }
+}
+
+/// Reads and analyses `path` (relative to `cwd`) and lists its functions.
+pub(crate) fn load(path: &Path, cwd: &Path) -> Result<Loaded> {
     let absolute = if path.is_absolute() {
-        path.clone()
+        path.to_path_buf()
     } else {
-        cwd.join(&path)
+        cwd.join(path)
     };
     let text = std::fs::read_to_string(&absolute)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let file_dir = absolute
         .parent()
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| cwd.clone());
+        .unwrap_or_else(|| cwd.to_path_buf());
     let analysis = analysis::check(
         &FileInput {
             path: &absolute,
             text: &text,
-            workspace: Some(&cwd),
+            workspace: Some(cwd),
         },
         &FsHost,
         CheckOptions::default(),
@@ -96,75 +187,73 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
             if errors == 1 { "" } else { "s" }
         );
     }
-    let (mut functions, mut skipped) = ops::local::functions(&analysis, &file_dir);
-    if !args.resource.is_empty() {
-        let known: Vec<String> = functions
-            .iter()
-            .map(|f| f.resource.clone())
-            .chain(skipped.iter().map(|s| s.resource.clone()))
-            .collect();
-        for wanted in &args.resource {
-            if !known.contains(wanted) {
-                bail!(
-                    "no function resource `{wanted}` in {} (functions: {})",
-                    path.display(),
-                    if known.is_empty() {
-                        "none".to_string()
-                    } else {
-                        known.join(", ")
-                    }
-                );
-            }
-        }
-        functions.retain(|f| args.resource.contains(&f.resource));
-        skipped.retain(|s| args.resource.contains(&s.resource));
-    }
+    let (functions, skipped) = ops::local::functions(&analysis, &file_dir);
     if functions.is_empty() && skipped.is_empty() {
         bail!(
             "{} declares no function (fc3 resources in edition 3.0.0, fc services in legacy files)",
             path.display()
         );
     }
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        file_dir,
+        functions,
+        skipped,
+    })
+}
 
-    let options = EngineOptions {
-        concurrency: args.concurrency.max(1),
+/// The engine options of the CLI: the process environment, `$HOME`, this binary for the
+/// embedded emulator.
+pub(crate) fn engine_options(
+    remote: Option<String>,
+    access: Option<String>,
+    concurrency: usize,
+) -> Result<EngineOptions> {
+    Ok(EngineOptions {
+        concurrency: concurrency.max(1),
         ttl: Duration::from_secs(60),
         remote: RemoteOptions {
-            remote_flag: args.remote.clone(),
+            remote_flag: remote,
             remote_setting: None,
-            access: args.access.clone(),
+            access,
             env: std::env::vars().collect(),
             home: home_dir(),
             sdls_binary: std::env::current_exe().context("cannot find the sdls binary")?,
             retry: None,
             timeout: None,
         },
-    };
-    let engine = DriftEngine::new(options);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let cancel = CancellationToken::new();
-    runtime.block_on(async {
-        let interrupt = cancel.clone();
-        let watcher = tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                interrupt.cancel();
-            }
-        });
-        engine
-            .refresh(&file_dir, &functions, true, &cancel, &|_, _| {})
-            .await;
-        watcher.abort();
-    });
-    if cancel.is_cancelled() {
-        bail!("interrupted");
-    }
+    })
+}
+
+/// Reads every function of `loaded` and builds the report; with `record`, in-sync functions'
+/// live state becomes their baseline (§2.5 item 25: after an `s deploy`, the next console change
+/// shows as remote drift).
+pub(crate) async fn compute(
+    loaded: &Loaded,
+    engine: &Arc<DriftEngine>,
+    cancel: &CancellationToken,
+    show_secrets: bool,
+    record: bool,
+) -> PlanReport {
+    engine
+        .refresh(
+            &loaded.file_dir,
+            &loaded.functions,
+            true,
+            cancel,
+            &|_, _| {},
+        )
+        .await;
     let mut reports: Vec<FunctionReport> = Vec::new();
-    for function in &functions {
-        let report = match engine.cached(&file_dir, function) {
-            Some(read) => engine::report(&file_dir, function, &read, args.show_secrets),
+    for function in &loaded.functions {
+        let report = match engine.cached(&loaded.file_dir, function) {
+            Some(read) => {
+                let report = engine::report(&loaded.file_dir, function, &read, show_secrets);
+                if record {
+                    engine::adopt_in_sync(&loaded.file_dir, function, &read, &report);
+                }
+                report
+            }
             None => unknown_report(
                 &function.resource,
                 &function.function_name,
@@ -174,23 +263,13 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
         };
         reports.push(report);
     }
-    for s in &skipped {
+    for s in &loaded.skipped {
         reports.push(unknown_report(&s.resource, "", "", &s.reason));
     }
-    let report = PlanReport {
+    PlanReport {
         remote: PlanReport::remote_label(&reports),
         functions: reports,
-    };
-    let out = match args.format {
-        PlanFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&report)?;
-            text.push('\n');
-            text
-        }
-        PlanFormat::Human => render::plan::human(&path, &report),
-    };
-    print!("{out}");
-    Ok(report.exit_code())
+    }
 }
 
 fn unknown_report(

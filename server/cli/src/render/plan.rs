@@ -26,7 +26,7 @@ pub(crate) fn human(path: &Path, report: &PlanReport) -> String {
 }
 
 fn function(out: &mut String, f: &FunctionReport) {
-    let local = if f.remote == "local" { "local " } else { "" };
+    let local = if f.remote == "local" { "[local] " } else { "" };
     let name = if f.function_name.is_empty() {
         f.resource.clone()
     } else if f.function_name == f.resource {
