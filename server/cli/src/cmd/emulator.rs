@@ -3,14 +3,19 @@
 //! account and region, and the local test credentials it accepts (the built-in pair's secret is
 //! printed because it opens nothing but the emulator; a secret given on the command line is not
 //! echoed). Exit 0 on a clean shutdown, 1 when it cannot start (port in use, bad data directory).
+//!
+//! With `--lock-file PATH` it also writes, once listening, a 0600 JSON file with its url, pid,
+//! account id and local credentials, and removes it when it stops (if it still names this
+//! process): the embedded emulator of `ops::embedded` (D19) is found through it.
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use emulator::{Config, FaultConfig};
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Args, Debug)]
@@ -62,6 +67,10 @@ pub(crate) struct EmulatorArgs {
     /// Fire enabled timer triggers on their cronExpression (`@every 1m`, 6-field cron in UTC)
     #[arg(long)]
     fire_timers: bool,
+    /// Write url, pid, account id and local credentials to this JSON file (0600) once listening,
+    /// and remove it on shutdown: how other sdls processes find a shared emulator (D19)
+    #[arg(long, value_name = "PATH")]
+    lock_file: Option<PathBuf>,
 }
 
 pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
@@ -104,6 +113,24 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
         .local_addr()
         .context("cannot read the listening address")?;
 
+    if let Some(path) = &args.lock_file {
+        let (id, secret) = config
+            .credentials
+            .first()
+            .cloned()
+            .context("the emulator accepts no access key to put in the lock file")?;
+        let lock = LockFile {
+            url: format!("http://{local}"),
+            pid: std::process::id(),
+            account_id: config.account_id.clone(),
+            access_key_id: id,
+            access_key_secret: secret,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        write_lock_file(path, &lock)
+            .with_context(|| format!("cannot write the lock file {}", path.display()))?;
+    }
+
     let mut out = std::io::stdout().lock();
     writeln!(out, "listening on http://{local}")?;
     writeln!(out, "data directory: {}", args.data.display())?;
@@ -131,9 +158,72 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
     let signals = tokio::spawn(wait_for_signal(token.clone()));
     let served = emulator::serve(listener, config, token.clone()).await;
     signals.abort();
+    // Whatever the reason it stopped (signal, idle exit, error), nobody may join it any more.
+    if let Some(path) = &args.lock_file {
+        remove_lock_file(path);
+    }
     served.context("the emulator stopped with an error")?;
     eprintln!("sdls emulator: stopped");
     Ok(0)
+}
+
+/// The lock file of a shared emulator (D19); `ops::embedded` reads the same fields.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LockFile {
+    url: String,
+    pid: u32,
+    account_id: String,
+    access_key_id: String,
+    access_key_secret: String,
+    version: String,
+}
+
+/// Writes the lock file atomically (temp file beside it, fsync, rename) so a reader never sees
+/// half of it, readable by the owner only (it holds the local credentials).
+fn write_lock_file(path: &Path, lock: &LockFile) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("lock.json");
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // A leftover of a dead process with the same pid would keep its permissions: start afresh.
+    let _ = std::fs::remove_file(&temp);
+    let written = (|| -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temp)?;
+        let text = serde_json::to_vec_pretty(lock).map_err(std::io::Error::other)?;
+        file.write_all(&text)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    Ok(written?)
+}
+
+/// Removes the lock file if it still names this process: another emulator may have replaced
+/// it after judging this one dead, and its lock must survive our exit.
+fn remove_lock_file(path: &Path) {
+    let ours = std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<LockFile>(&bytes).ok())
+        .is_some_and(|lock| lock.pid == std::process::id());
+    if ours {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// Cancels `token` on SIGINT or SIGTERM.
