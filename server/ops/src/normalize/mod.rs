@@ -7,7 +7,14 @@
 //! `concurrencyConfig`, `provisionConfig`, `scalingConfig`, `vpcBinding`, `customDomain`).
 //! What counts as managed (D12): a path the file declares, or one deploy would clear.
 
+mod compare;
+mod file_side;
 pub mod legacy;
+mod remote_side;
+pub mod values;
+
+pub use compare::server_default;
+pub use file_side::FUNCTION_FIELDS;
 
 use serde_json::{Map, Value as Json};
 
@@ -54,34 +61,23 @@ pub struct Comparison {
 
 /// The local view of a function (fc3 defaults and rules L1–L9 applied).
 pub fn local(function: &LocalFunction, ctx: &Context) -> LocalView {
-    let _ = ctx;
-    LocalView {
-        view: function.props.clone(),
-        ..LocalView::default()
-    }
+    file_side::local(function, ctx)
 }
 
 /// The remote (or baseline) view; `None` when the function does not exist.
 pub fn remote(snapshot: &RemoteSnapshot, ctx: &Context) -> Option<View> {
-    let _ = ctx;
-    let function = snapshot.function.as_ref()?;
-    match serde_json::to_value(function) {
-        Ok(Json::Object(map)) => Some(map),
-        _ => Some(View::new()),
-    }
+    remote_side::remote(snapshot, ctx)
 }
 
 /// Compares the local view with a remote or baseline view over the managed paths.
 pub fn compare(local: &LocalView, other: &View) -> Comparison {
-    let _ = (local, other);
-    Comparison::default()
+    compare::compare(local, other)
 }
 
 /// Whether two normalised values at `path` are equal (set semantics where order has no meaning,
 /// numbers by value, role ARNs case-insensitive).
 pub fn same_value(path: &FieldPath, a: Option<&Json>, b: Option<&Json>) -> bool {
-    let _ = path;
-    a == b
+    compare::same_value(path, a, b)
 }
 
 /// D15: environment values replaced by `sha256:<hex>` of the value (baselines keep no secrets).
@@ -107,4 +103,14 @@ pub fn hash_value(text: &str) -> String {
         "{HASH_PREFIX}{}",
         hex::encode(Sha256::digest(text.as_bytes()))
     )
+}
+
+/// One trigger of the file as fc3 sends it (defaults L7, roles L6, jwt L8), `triggerConfig` as
+/// an object; used by [`crate::desired`].
+pub(crate) fn file_side_trigger(
+    trigger: &Map<String, Json>,
+    account: Option<&str>,
+    legacy: bool,
+) -> Map<String, Json> {
+    file_side::trigger_view(trigger, account, legacy)
 }

@@ -1,0 +1,360 @@
+//! Acceptance "No false drift" (issue 5, D13): every addressable function of the corpus, created
+//! in the emulator the way fc3's `s deploy -y` would (`desired::requests`, `auto` filled with
+//! placeholders as D14 says), read back with `fetch`, compares equal to the file. And the other
+//! direction: a managed field changed remotely is reported at exactly that path.
+
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions may unwrap
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fc::client::{Client, ClientConfig, RetryPolicy};
+use fc::sign::AccessKey;
+use fc::types::{CustomDomain, Function, InputCodeLocation};
+use ops::desired::{self, DesiredError, Requests};
+use ops::fetch::{self, Wanted};
+use ops::local::LocalFunction;
+use ops::normalize::{self, Context};
+use serde_json::{Value as Json, json};
+use tokio_util::sync::CancellationToken;
+
+const ACCOUNT: &str = emulator::DEFAULT_ACCOUNT_ID;
+
+struct FsHost;
+
+impl analysis::Host for FsHost {
+    fn read_file(&self, path: &Path) -> Option<String> {
+        std::fs::read_to_string(path).ok()
+    }
+    fn path_kind(&self, path: &Path) -> Option<analysis::PathKind> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(if meta.is_dir() {
+            analysis::PathKind::Dir
+        } else {
+            analysis::PathKind::File
+        })
+    }
+    fn env_var(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+struct Emulator {
+    url: String,
+    stop: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Emulator {
+    async fn start() -> Emulator {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let stop = CancellationToken::new();
+        let config = emulator::Config::new(dir.path());
+        tokio::spawn(emulator::serve(listener, config, stop.clone()));
+        Emulator {
+            url,
+            stop,
+            _dir: dir,
+        }
+    }
+
+    /// A client in proxy mode, as `connect::client` makes for the local emulator.
+    fn client(&self, region: &str) -> Client {
+        let endpoints = fc::endpoint::default_endpoints(region, Some(ACCOUNT)).unwrap();
+        let key = AccessKey {
+            id: emulator::DEFAULT_ACCESS_KEY_ID.into(),
+            secret: emulator::DEFAULT_ACCESS_KEY_SECRET.into(),
+            security_token: None,
+        };
+        let mut config = ClientConfig::new(endpoints, key, region);
+        config.account_id = Some(ACCOUNT.into());
+        config.proxy = Some(self.url.clone());
+        config.retry = RetryPolicy {
+            attempts: 2,
+            base: Duration::from_millis(5),
+            cap: Duration::from_millis(20),
+            max_total_wait: Duration::from_secs(2),
+        };
+        Client::new(config).unwrap()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn corpus_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/s-yaml"
+    ));
+    assert!(
+        dir.is_dir(),
+        "the corpus is missing: expected s.yaml files in {}",
+        dir.display()
+    );
+    dir
+}
+
+fn ctx(f: &LocalFunction) -> Context {
+    Context {
+        account_id: Some(ACCOUNT.into()),
+        region: f.region.clone(),
+    }
+}
+
+/// D14: what the emulator's callers put where the file says `auto`.
+fn fill_auto(requests: &mut Requests, f: &LocalFunction) {
+    let region = &f.region;
+    for path in requests.auto.clone() {
+        let segments: Vec<&str> = path.segments().iter().map(String::as_str).collect();
+        let body = &mut requests.function;
+        match segments.as_slice() {
+            ["logConfig"] => {
+                body.log_config = Some(
+                    json!({"project": "sdls-auto-project", "logstore": "default-logs",
+                    "enableRequestMetrics": true, "enableInstanceMetrics": true, "logBeginRule": "DefaultRegex"}),
+                )
+            }
+            ["vpcConfig"] => {
+                body.vpc_config = Some(
+                    json!({"vpcId": "vpc-sdlsauto", "vSwitchIds": ["vsw-sdlsauto"], "securityGroupId": "sg-sdlsauto"}),
+                )
+            }
+            ["vpcConfig", key] => {
+                let value = if *key == "vSwitchIds" {
+                    json!(["vsw-sdlsauto"])
+                } else {
+                    json!("sg-sdlsauto")
+                };
+                if let Some(Json::Object(vpc)) = body.vpc_config.as_mut() {
+                    vpc.insert((*key).to_string(), value);
+                }
+            }
+            ["nasConfig"] => {
+                body.nas_config = Some(json!({"userId": 0, "groupId": 0, "mountPoints": [
+                    {"serverAddr": "sdlsauto.nas.aliyuncs.com:/fn", "mountDir": "/mnt/auto", "enableTLS": false}]}))
+            }
+            ["ossMountConfig"] => {
+                body.oss_mount_config = Some(
+                    json!({"mountPoints": [{"bucketName": "sdls-auto-bucket",
+                    "endpoint": format!("http://oss-{region}-internal.aliyuncs.com"), "mountDir": "/mnt/sdls-auto-bucket",
+                    "readOnly": false, "bucketPath": "/"}]}),
+                )
+            }
+            ["role"] => body.role = Some(format!("acs:ram::{ACCOUNT}:role/aliyunfcdefaultrole")),
+            _ => {}
+        }
+    }
+}
+
+/// Creates everything `requests` holds, in fc3's order (§2.1.2 phase C).
+async fn deploy(client: &Client, requests: &Requests) -> Result<(), String> {
+    let mut function: Function = requests.function.clone();
+    let name = function.function_name.clone().unwrap_or_default();
+    if function.runtime.as_deref() != Some("custom-container") {
+        let (_, b64) = emulator::testkit::zip_base64(&[(
+            "index.js",
+            "exports.handler = (e, c, cb) => cb(null, e);\n",
+        )])
+        .unwrap();
+        function.code = Some(InputCodeLocation {
+            zip_file: Some(b64),
+            ..Default::default()
+        });
+    }
+    let e = |what: &str| {
+        let what = what.to_string();
+        move |err: fc::client::ClientError| format!("{what}: {err}")
+    };
+    client
+        .create_function(&function)
+        .await
+        .map_err(e("CreateFunction"))?;
+    for trigger in &requests.triggers {
+        client
+            .create_trigger(&name, trigger)
+            .await
+            .map_err(e("CreateTrigger"))?;
+    }
+    if let Some((q, config)) = &requests.async_invoke_config {
+        client
+            .put_async_invoke_config(&name, Some(q), config)
+            .await
+            .map_err(e("PutAsyncInvokeConfig"))?;
+    }
+    if let Some(config) = &requests.concurrency_config {
+        client
+            .put_concurrency_config(&name, config)
+            .await
+            .map_err(e("PutConcurrencyConfig"))?;
+    }
+    if let Some((q, config)) = &requests.provision_config {
+        client
+            .put_provision_config(&name, Some(q), config)
+            .await
+            .map_err(e("PutProvisionConfig"))?;
+    }
+    if let Some((q, config)) = &requests.scaling_config {
+        client
+            .put_scaling_config(&name, Some(q), config)
+            .await
+            .map_err(e("PutScalingConfig"))?;
+    }
+    for vpc in requests.vpc_binding.iter().flatten() {
+        client
+            .create_vpc_binding(&name, vpc)
+            .await
+            .map_err(e("CreateVpcBinding"))?;
+    }
+    if let Some(domain) = &requests.custom_domain {
+        let domain_name = domain.domain_name.clone().unwrap_or_default();
+        match client.get_custom_domain(&domain_name).await {
+            Ok(existing) => {
+                // fc3's per-route merge (fc-api.md §13.1): replace this function's route on the
+                // same path, keep every other route.
+                let mine = domain
+                    .route_config
+                    .as_ref()
+                    .and_then(|r| r["routes"].as_array())
+                    .cloned()
+                    .unwrap_or_default();
+                let mut routes: Vec<Json> = existing
+                    .route_config
+                    .as_ref()
+                    .and_then(|r| r["routes"].as_array())
+                    .cloned()
+                    .unwrap_or_default();
+                for route in mine {
+                    match routes.iter_mut().find(|r| r["path"] == route["path"]) {
+                        Some(r) if r["functionName"] == route["functionName"] => *r = route,
+                        Some(r) => {
+                            return Err(format!(
+                                "path {} is used by other function: {}",
+                                route["path"], r["functionName"]
+                            ));
+                        }
+                        None => routes.push(route),
+                    }
+                }
+                let update = CustomDomain {
+                    protocol: domain.protocol.clone(),
+                    route_config: Some(json!({"routes": routes})),
+                    ..CustomDomain::default()
+                };
+                client
+                    .update_custom_domain(&domain_name, &update)
+                    .await
+                    .map_err(e("UpdateCustomDomain"))?;
+            }
+            Err(err) if err.is_not_found() => {
+                client
+                    .create_custom_domain(domain)
+                    .await
+                    .map_err(e("CreateCustomDomain"))?;
+            }
+            Err(err) => return Err(format!("GetCustomDomain: {err}")),
+        }
+    }
+    Ok(())
+}
+
+fn analyse(path: &Path) -> Option<(Vec<LocalFunction>, usize)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let analysis = analysis::check(
+        &analysis::FileInput {
+            path,
+            text: &text,
+            workspace: None,
+        },
+        &FsHost,
+        analysis::CheckOptions::default(),
+    );
+    let (functions, skipped) = ops::local::functions(&analysis, path.parent()?);
+    Some((functions, skipped.len()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_false_drift_over_the_corpus() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    let (mut checked, mut with_functions, mut unknown, mut rejected) =
+        (0, 0, Vec::new(), Vec::new());
+    let mut failures = Vec::new();
+    for file in &files {
+        let Some((functions, _)) = analyse(file) else {
+            continue;
+        };
+        if functions.is_empty() {
+            continue;
+        }
+        with_functions += 1;
+        let short = file.file_name().unwrap().to_string_lossy().to_string();
+        // One emulator per file: files reuse function names in the same region.
+        let emulator = Emulator::start().await;
+        for f in &functions {
+            let ctx = ctx(f);
+            let mut requests = match desired::requests(f, &ctx) {
+                Ok(r) => r,
+                Err(DesiredError::Unknown { path }) => {
+                    unknown.push(format!("{short} {}: {path} is unknown", f.function_name));
+                    continue;
+                }
+                Err(err) => {
+                    failures.push(format!("{short} {}: desired: {err}", f.function_name));
+                    continue;
+                }
+            };
+            fill_auto(&mut requests, f);
+            let client = emulator.client(&f.region);
+            if let Err(err) = deploy(&client, &requests).await {
+                rejected.push(format!("{short} {}: {err}", f.function_name));
+                continue;
+            }
+            let mut wanted = Wanted::for_function(f, Some(ACCOUNT));
+            // Read the domain deploy wrote (fetch::domain_name names legacy `auto` domains the
+            // fc3 way, with a `$`; see desired::auto_domain_name).
+            if let Some(domain) = &requests.custom_domain {
+                wanted.custom_domain = domain.domain_name.clone();
+            }
+            let snapshot = fetch::fetch(&client, &f.function_name, &wanted)
+                .await
+                .unwrap();
+            let remote = normalize::remote(&snapshot, &ctx).expect("the function exists");
+            let local = normalize::local(f, &ctx);
+            let comparison = normalize::compare(&local, &remote);
+            checked += 1;
+            if !comparison.diffs.is_empty() {
+                failures.push(format!(
+                    "{short} {}: {:#?}\n  local view: {}\n  remote view: {}",
+                    f.function_name,
+                    comparison.diffs,
+                    serde_json::to_string(&local.view).unwrap(),
+                    serde_json::to_string(&remote).unwrap()
+                ));
+            }
+        }
+    }
+    for u in &unknown {
+        println!("skipped (unknown value): {u}");
+    }
+    for r in &rejected {
+        println!("not created (the emulator refused what fc3 sends): {r}");
+    }
+    println!(
+        "no false drift: {}/{} functions from {} corpus files",
+        checked - failures.len().min(checked),
+        checked,
+        with_functions
+    );
+    assert!(failures.is_empty(), "false drift:\n{}", failures.join("\n"));
+    assert!(checked >= 20, "too few functions were checked: {checked}");
+}
