@@ -71,6 +71,15 @@ fn env_of(baseline: &Baseline) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+fn trigger_names(baseline: &Baseline) -> Vec<String> {
+    baseline
+        .snapshot
+        .triggers
+        .iter()
+        .map(|t| t.trigger_name.clone().unwrap_or_default())
+        .collect()
+}
+
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -404,8 +413,15 @@ fn legacy_state_files_serve_as_the_baseline_when_sdls_has_none() {
         }
     );
     let function = read.snapshot.function.as_ref().unwrap();
+    assert_eq!(function.function_name.as_deref(), Some("web$api"));
     assert_eq!(function.runtime.as_deref(), Some("python3.9"));
     assert_eq!(function.memory_size, Some(512));
+    // Service-level settings come from the service file (FC 3.0 keeps them on the function).
+    assert_eq!(
+        function.role.as_deref(),
+        Some("acs:ram::1234567890123456:role/aliyunfcdefaultrole")
+    );
+    assert_eq!(trigger_names(&read), vec!["http-in".to_string()]);
     // Clear in the legacy file, hashed in memory (D15).
     let env = env_of(&read);
     assert_eq!(env["DB_PASSWORD"], hash_value("legacy-clear-secret"));
@@ -459,12 +475,16 @@ fn names_with_dashes_pick_the_right_legacy_files() {
 
     let (a, _) = found(store.read(ACCOUNT, REGION, "my-svc$fn-a", Some(("my-svc", "fn-a"))));
     assert_eq!(a.function_name, "my-svc$fn-a");
+    // `…-my-svc-fn-a-b.json` (function fn-a-b) and `…-my-svc-fn-a-b-x.json` (its trigger) start
+    // with fn-a's trigger prefix too: only `t-1` is fn-a's.
+    assert_eq!(trigger_names(&a), vec!["t-1".to_string()]);
     let (b, source) =
         found(store.read(ACCOUNT, REGION, "my-svc$fn-a-b", Some(("my-svc", "fn-a-b"))));
     assert_eq!(b.function_name, "my-svc$fn-a-b");
     assert!(
         matches!(source, BaselineSource::Legacy(p) if p.ends_with(format!("{ACCOUNT}-{REGION}-my-svc-fn-a-b.json")))
     );
+    assert_eq!(trigger_names(&b), vec!["x".to_string()]);
 
     // Service `my`, function `svc-fn-a` builds the same file name as service `my-svc`,
     // function `fn-a`: the function name inside says it is not ours.

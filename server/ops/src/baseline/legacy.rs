@@ -101,7 +101,7 @@ pub(crate) fn read(
     );
     let triggers = read_triggers(state_dir, account_id, region, service, function);
 
-    let mut snapshot = map_state(service_state.as_ref(), &state, &triggers);
+    let mut snapshot = map_state(function_name, service_state.as_ref(), &state, &triggers);
     super::hash_environment(&mut snapshot);
     let remote_checksum = state.get("codeChecksum").and_then(|c| match c {
         Json::String(s) if !s.is_empty() => Some(s.clone()),
@@ -195,27 +195,21 @@ fn read_triggers(
     found.into_iter().map(|(_, state)| state).collect()
 }
 
-/// Maps the FC 2.0 states to FC 3.0's view of `service$function`.
-///
-/// TEMPORARY: until `crate::normalize::legacy::snapshot_from_state` lands, only the function's
-/// own fields are mapped (the service-level settings and the triggers are left out).
+/// Maps the FC 2.0 states to FC 3.0's view of `service$function` (named `function_name`
+/// whether or not the service file was there to say which service it is).
 fn map_state(
+    function_name: &str,
     service_state: Option<&Json>,
     function_state: &Json,
     trigger_states: &[Json],
 ) -> RemoteSnapshot {
-    let _ = (service_state, trigger_states);
-    let mut state = function_state.clone();
-    if let Some(Json::Object(env)) = state.get_mut("environmentVariables") {
-        // FC 2.0 returns strings; a hand-edited file may not: keep the text of the value.
-        for value in env.values_mut() {
-            if !value.is_string() {
-                *value = Json::String(value.to_string());
-            }
-        }
+    let mut snapshot = crate::normalize::legacy::snapshot_from_state(
+        service_state,
+        function_state,
+        trigger_states,
+    );
+    if let Some(function) = snapshot.function.as_mut() {
+        function.function_name = Some(function_name.to_string());
     }
-    RemoteSnapshot {
-        function: serde_json::from_value(state).ok(),
-        ..RemoteSnapshot::default()
-    }
+    snapshot
 }
