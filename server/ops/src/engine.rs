@@ -196,8 +196,13 @@ impl DriftEngine {
                     let read = match permits.acquire_owned().await {
                         Ok(_permit) => {
                             tokio::select! {
-                                read = self.read(file_dir, function, cancel) => Some(read),
+                                biased;
                                 () = cancel.cancelled() => None,
+                                // A read that failed because it was cancelled is not news about
+                                // the remote: drop it rather than cache an `unknown`.
+                                read = self.read(file_dir, function, cancel) => {
+                                    (!cancel.is_cancelled()).then_some(read)
+                                }
                             }
                         }
                         Err(_) => None,
@@ -348,8 +353,31 @@ pub fn report(
                 None
             }
         },
-        None => None,
+        None => {
+            if read.snapshot.is_ok() {
+                warnings.push(
+                    "the credentials have no AccountID, so baselines (.s/deployed/<AccountID>-…) cannot be read or written; add AccountID to the credentials".into(),
+                );
+            }
+            None
+        }
     };
+    if let Ok(snapshot) = &read.snapshot
+        && let Some(live) = &snapshot.function
+    {
+        // §2.5 item 18: a function being updated may still change; say so rather than guess.
+        if live.last_update_status.as_deref() == Some("InProgress")
+            || live.state.as_deref() == Some("Pending")
+        {
+            warnings.push(
+                "the function is being updated (lastUpdateStatus InProgress): its live values may still change; refresh in a moment".into(),
+            );
+        } else if live.last_update_status.as_deref() == Some("Failed") {
+            warnings.push(
+                "the last update of the function failed (lastUpdateStatus Failed): the live config may not be what was sent".into(),
+            );
+        }
+    }
     let verdict = match &read.snapshot {
         Err(reason) => status::unknown(reason.clone()),
         Ok(snapshot) => {

@@ -257,7 +257,19 @@ fn code_state(sides: &Sides<'_>) -> CodeState {
         _ => None,
     };
     match (local_moved, remote_moved) {
-        (None, _) => {
+        // The local code is not tracked (no package, or a legacy baseline made by another zip),
+        // but the remote checksum still tells whether someone uploaded other code.
+        (None, true) => {
+            state.status = CodeStatus::RemoteChanged;
+            state.reason = Some(match &sides.local_code {
+                Err(reason) => format!("the local code is not compared: {reason}"),
+                Ok(_) => {
+                    "the local code is not compared: the baseline has no local package checksum"
+                        .into()
+                }
+            });
+        }
+        (None, false) => {
             state.status = CodeStatus::Unknown;
             state.reason = Some(match &sides.local_code {
                 Err(reason) => reason.clone(),

@@ -43,9 +43,13 @@ impl Drop for Emulator {
 }
 
 async fn emulator(latency_ms: u64) -> Emulator {
+    emulator_with(|config| config.faults.latency_ms = latency_ms).await
+}
+
+async fn emulator_with(configure: impl FnOnce(&mut emulator::Config)) -> Emulator {
     let data = tempfile::tempdir().unwrap();
     let mut config = emulator::Config::new(data.path());
-    config.faults.latency_ms = latency_ms;
+    configure(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let stop = CancellationToken::new();
@@ -518,4 +522,59 @@ async fn an_unreadable_remote_is_unknown_with_the_reason_never_not_deployed() {
         r[0].reason
     );
     assert_eq!(r[0].remote, "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_filled_defaults_and_updates_in_progress_are_not_drift() {
+    // A service that fills cpu / diskSize / instanceConcurrency in and reports InProgress for
+    // a while after each write (fc-api.md §4.4 rule 3, §2.5 item 18).
+    let emu = emulator_with(|config| {
+        config.fill_defaults = true;
+        config.in_progress_reads = 2;
+    })
+    .await;
+    let (_guard, dir) = project();
+    let home = tempfile::tempdir().unwrap();
+    let text = yaml(&[
+        ("small", "      memorySize: 512\n"),
+        ("big", "      memorySize: 2048\n      timeout: 60\n"),
+        (
+            "custom",
+            "      memorySize: 1024\n      runtime: custom.debian10\n",
+        ),
+    ]);
+    let text = text.replace(
+        "      runtime: python3.10\n      handler: index.handler\n      code: ./code\n      memorySize: 1024\n      runtime: custom.debian10\n",
+        "      runtime: custom.debian10\n      handler: index.handler\n      code: ./code\n      memorySize: 1024\n      customRuntimeConfig:\n        command: [python3, index.py]\n",
+    );
+    let fs = functions(&dir, &text);
+    for f in &fs {
+        seed(&emu.url, &dir, f, true).await;
+    }
+    let engine = DriftEngine::new(EngineOptions {
+        remote: remote_options(&emu.url, home.path()),
+        ..EngineOptions::default()
+    });
+    let first = reports(&engine, &dir, &fs).await;
+    for r in &first {
+        assert_eq!(r.status, Status::InSync, "{r:#?}");
+    }
+    // Right after a write the function reads as InProgress: a warning, not a difference.
+    client(&emu.url)
+        .update_function(
+            "big",
+            &fc::types::Function {
+                description: Some(String::new()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let during = reports(&engine, &dir, &fs).await;
+    let big = during.iter().find(|r| r.function_name == "big").unwrap();
+    assert_eq!(big.status, Status::InSync, "{big:#?}");
+    assert!(
+        big.warnings.iter().any(|w| w.contains("being updated")),
+        "{big:#?}"
+    );
 }
