@@ -358,3 +358,97 @@ async fn no_false_drift_over_the_corpus() {
     assert!(failures.is_empty(), "false drift:\n{}", failures.join("\n"));
     assert!(checked >= 20, "too few functions were checked: {checked}");
 }
+
+/// The other direction: a managed field changed remotely (as a console user would, through the
+/// API) is reported at exactly that path; a console-added trigger is unmanaged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remote_change_is_reported_at_its_path() {
+    let file = corpus_dir().join("devsapp__fc3____tests____e2e__custom-domain__s.yaml");
+    let (functions, _) = analyse(&file).unwrap();
+    let f = &functions[0];
+    let ctx = ctx(f);
+    let emulator = Emulator::start().await;
+    let client = emulator.client(&f.region);
+    let mut requests = desired::requests(f, &ctx).unwrap();
+    fill_auto(&mut requests, f);
+    deploy(&client, &requests).await.unwrap();
+    let wanted = Wanted::for_function(f, Some(ACCOUNT));
+    let local = normalize::local(f, &ctx);
+    let diffs = |snapshot: &ops::snapshot::RemoteSnapshot| {
+        let c = normalize::compare(&local, &normalize::remote(snapshot, &ctx).unwrap());
+        (
+            c.diffs
+                .iter()
+                .map(|d| (d.path.dotted(), d.local.clone(), d.other.clone()))
+                .collect::<Vec<_>>(),
+            c.unmanaged
+                .iter()
+                .map(|(p, _)| p.dotted())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let update = Function {
+        memory_size: Some(256),
+        ..Function::default()
+    };
+    client
+        .update_function(&f.function_name, &update)
+        .await
+        .unwrap();
+    let snapshot = fetch::fetch(&client, &f.function_name, &wanted)
+        .await
+        .unwrap();
+    assert_eq!(
+        diffs(&snapshot).0,
+        vec![("memorySize".to_string(), Some(json!(128)), Some(json!(256)))]
+    );
+
+    let update = Function {
+        environment_variables: Some([("ADDED".to_string(), "console".to_string())].into()),
+        ..Function::default()
+    };
+    client
+        .update_function(&f.function_name, &update)
+        .await
+        .unwrap();
+    let trigger = fc::types::Trigger {
+        trigger_name: Some("console".into()),
+        trigger_type: Some("timer".into()),
+        trigger_config: Some(json!({"cronExpression": "@every 5m", "enable": true}).to_string()),
+        ..Default::default()
+    };
+    client
+        .create_trigger(&f.function_name, &trigger)
+        .await
+        .unwrap();
+    let mut http = requests.triggers[0].clone();
+    http.trigger_config = Some(
+        json!({"authType": "anonymous", "methods": ["GET"], "disableURLInternet": false})
+            .to_string(),
+    );
+    client
+        .update_trigger(&f.function_name, "httpTrigger", &http)
+        .await
+        .unwrap();
+    let snapshot = fetch::fetch(&client, &f.function_name, &wanted)
+        .await
+        .unwrap();
+    let (diffs, unmanaged) = diffs(&snapshot);
+    assert_eq!(
+        diffs,
+        vec![
+            (
+                "environmentVariables.ADDED".to_string(),
+                None,
+                Some(json!("console"))
+            ),
+            ("memorySize".to_string(), Some(json!(128)), Some(json!(256))),
+            (
+                "triggers.httpTrigger.triggerConfig.methods".to_string(),
+                Some(json!(["GET", "POST"])),
+                Some(json!(["GET"]))
+            ),
+        ]
+    );
+    assert_eq!(unmanaged, ["triggers.console"]);
+}

@@ -227,6 +227,7 @@ pub(crate) fn local(function: &LocalFunction, ctx: &Context) -> LocalView {
         Json::Object(map) => map,
         _ => View::new(),
     };
+    unknown.sort();
     auto.retain(|p| !unknown.iter().any(|u| p.starts_with(u)));
     auto.sort();
     auto.dedup();
