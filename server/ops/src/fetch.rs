@@ -67,8 +67,9 @@ impl Wanted {
     }
 }
 
-/// The custom domain the function's `customDomain` names; `auto` becomes
-/// `<functionName lower-cased, _→->.fcv3.<AccountID>.<region>.fc.devsapp.net` (§1.9.3).
+/// The custom domain the function's `customDomain` names; `auto` becomes the generated name
+/// ([`crate::desired::auto_domain_name`], §1.9.3; legacy functions use the legacy form, as `$`
+/// is not valid in a host name).
 pub fn domain_name(function: &LocalFunction, account_id: Option<&str>) -> Option<String> {
     let name = function
         .props
@@ -79,12 +80,7 @@ pub fn domain_name(function: &LocalFunction, account_id: Option<&str>) -> Option
         return None;
     }
     if name.eq_ignore_ascii_case("auto") {
-        let account = account_id?;
-        let host = function.function_name.to_lowercase().replace('_', "-");
-        return Some(format!(
-            "{host}.fcv3.{account}.{}.fc.devsapp.net",
-            function.region
-        ));
+        return crate::desired::auto_domain_name(function, account_id);
     }
     Some(name.to_string())
 }

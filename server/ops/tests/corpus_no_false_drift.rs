@@ -319,11 +319,10 @@ async fn no_false_drift_over_the_corpus() {
                 rejected.push(format!("{short} {}: {err}", f.function_name));
                 continue;
             }
-            let mut wanted = Wanted::for_function(f, Some(ACCOUNT));
-            // Read the domain deploy wrote (fetch::domain_name names legacy `auto` domains the
-            // fc3 way, with a `$`; see desired::auto_domain_name).
+            let wanted = Wanted::for_function(f, Some(ACCOUNT));
+            // Drift reads the very domain deploy writes (`auto` names included).
             if let Some(domain) = &requests.custom_domain {
-                wanted.custom_domain = domain.domain_name.clone();
+                assert_eq!(wanted.custom_domain, domain.domain_name, "{short}");
             }
             let snapshot = fetch::fetch(&client, &f.function_name, &wanted)
                 .await

@@ -251,11 +251,19 @@ fn validate(name: &str, config: &Object) -> Result<(), ApiError> {
         return Err(ApiError::invalid("Handler is required but not provided"));
     }
     let memory = int(config, "memorySize");
+    // GPU functions follow their card's limits, not the CPU ones (serverless-devs.md §1.8.3,
+    // §1.11: 65536 MB with fc.gpu.ada.1 in the corpus).
+    let gpu = config
+        .get("gpuConfig")
+        .and_then(|g| g.get("gpuType"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty());
+    let max_memory = if gpu { 131_072 } else { 32768 };
     if let Some(m) = memory
-        && (!(128..=32768).contains(&m) || m % 64 != 0)
+        && (!(128..=max_memory).contains(&m) || m % 64 != 0)
     {
         return Err(ApiError::invalid(format!(
-            "memorySize must be a multiple of 64 between 128 and 32768 (MB), got {m}"
+            "memorySize must be a multiple of 64 between 128 and {max_memory} (MB), got {m}"
         )));
     }
     if let Some(cpu) = num(config, "cpu") {
@@ -269,7 +277,7 @@ fn validate(name: &str, config: &Object) -> Result<(), ApiError> {
         }
         let gb = memory.unwrap_or(512) as f64 / 1024.0;
         let ratio = gb / cpu;
-        if !(1.0 - 1e-9..=4.0 + 1e-9).contains(&ratio) {
+        if !gpu && !(1.0 - 1e-9..=4.0 + 1e-9).contains(&ratio) {
             return Err(ApiError::invalid(format!(
                 "the ratio of memorySize (GB) to cpu must be between 1 and 4, got {gb} GB / {cpu} vCPU = {ratio:.3}"
             )));
