@@ -47,6 +47,9 @@ pub(crate) fn server_capabilities(session: &Session) -> lsp::ServerCapabilities 
                 .collect(),
             work_done_progress_options: Default::default(),
         }),
+        code_lens_provider: Some(lsp::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         diagnostic_provider: session.pull_diagnostics.then(|| {
             lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                 identifier: Some("sdls".into()),

@@ -12,6 +12,31 @@ pub(crate) struct Config {
     pub(crate) remote: Option<String>,
     /// `sdls.access`: the access alias.
     pub(crate) access: Option<String>,
+    pub(crate) drift: DriftConfig,
+}
+
+/// `sdls.drift.*`: the remote drift lenses, hover and diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DriftConfig {
+    /// Read the remote and show lenses at all.
+    pub(crate) enable: bool,
+    /// How long a read stays fresh (the engine's TTL), in seconds.
+    pub(crate) refresh_seconds: u64,
+    /// Functions read at once.
+    pub(crate) concurrency: usize,
+    /// Information diagnostics `remote-drift` on drifted fields.
+    pub(crate) diagnostics: bool,
+}
+
+impl Default for DriftConfig {
+    fn default() -> Self {
+        DriftConfig {
+            enable: true,
+            refresh_seconds: ops::engine::DEFAULT_TTL.as_secs(),
+            concurrency: ops::engine::DEFAULT_CONCURRENCY,
+            diagnostics: true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +59,7 @@ impl Default for Config {
             },
             remote: None,
             access: None,
+            drift: DriftConfig::default(),
         }
     }
 }
@@ -44,6 +70,16 @@ struct RawConfig {
     diagnostics: Option<RawDiagnostics>,
     remote: Option<Json>,
     access: Option<Json>,
+    drift: Option<RawDrift>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawDrift {
+    enable: Option<Json>,
+    refresh_seconds: Option<Json>,
+    concurrency: Option<Json>,
+    diagnostics: Option<Json>,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,7 +149,45 @@ impl Config {
         if let Some(v) = raw.access {
             self.access = v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
         }
+        if let Some(d) = raw.drift {
+            self.apply_drift(d, &mut problems);
+        }
         problems
+    }
+}
+
+impl Config {
+    fn apply_drift(&mut self, d: RawDrift, problems: &mut Vec<String>) {
+        if let Some(v) = d.enable {
+            match v.as_bool() {
+                Some(b) => self.drift.enable = b,
+                None => problems.push(format!("sdls.drift.enable must be true or false, not {v}")),
+            }
+        }
+        if let Some(v) = d.refresh_seconds {
+            match v.as_u64() {
+                Some(s) if (1..=86_400).contains(&s) => self.drift.refresh_seconds = s,
+                _ => problems.push(format!(
+                    "sdls.drift.refreshSeconds must be a whole number of seconds from 1 to 86400, not {v}"
+                )),
+            }
+        }
+        if let Some(v) = d.concurrency {
+            match v.as_u64() {
+                Some(n) if (1..=64).contains(&n) => self.drift.concurrency = n as usize,
+                _ => problems.push(format!(
+                    "sdls.drift.concurrency must be a whole number from 1 to 64, not {v}"
+                )),
+            }
+        }
+        if let Some(v) = d.diagnostics {
+            match v.as_bool() {
+                Some(b) => self.drift.diagnostics = b,
+                None => problems.push(format!(
+                    "sdls.drift.diagnostics must be true or false, not {v}"
+                )),
+            }
+        }
     }
 }
 
@@ -192,5 +266,13 @@ mod tests {
             c.diagnostics.debounce_ms, 50,
             "a bad value keeps the old one"
         );
+        assert!(
+            c.apply(&json!({"sdls.drift.refreshSeconds": 5, "sdls.drift.diagnostics": false}))
+                .is_empty()
+        );
+        assert_eq!(c.drift.refresh_seconds, 5);
+        assert!(!c.drift.diagnostics && c.drift.enable);
+        assert_eq!(c.apply(&json!({"drift": {"concurrency": 0}})).len(), 1);
+        assert_eq!(c.drift.concurrency, 8);
     }
 }

@@ -27,3 +27,63 @@ pub struct DocumentStateResult {
     /// `didChange` messages dropped because their version was not newer (server lifetime).
     pub stale_changes_dropped: u64,
 }
+
+/// `workspace/executeCommand` command: the unified diff between the live function and the
+/// file's view of it. Arguments `[uri, resource]`; returns [`ShowDriftResult`].
+pub const SHOW_DRIFT: &str = "sdls.showDrift";
+
+/// `workspace/executeCommand` command: read the remote again now (a job with `$/progress`).
+/// Arguments `[uri]` (one document) or none (every open s.yaml).
+pub const REFRESH_DRIFT: &str = "sdls.refreshDrift";
+
+/// `sdls/driftStatus` request method name.
+pub const DRIFT_STATUS: &str = "sdls/driftStatus";
+
+/// What `sdls.showDrift` returns.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowDriftResult {
+    pub title: String,
+    /// The file the diff was written to and shown with `window/showDocument`; `null` when the
+    /// client cannot show documents.
+    pub uri: Option<Uri>,
+    /// The diff (or why there is none), `---`/`+++` headers `live (remote)` / `s.yaml (local)`.
+    pub text: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftStatusParams {
+    /// One document; absent: every open s.yaml document.
+    #[serde(default)]
+    pub text_document: Option<tower_lsp_server::ls_types::TextDocumentIdentifier>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftStatusResult {
+    pub documents: Vec<DocumentDrift>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentDrift {
+    pub uri: Uri,
+    /// The version of the document the functions were taken from.
+    pub version: i32,
+    /// `local`, the endpoint URL, `mixed`, or `none` before any read.
+    pub remote: String,
+    /// One entry per function: `ops`'s report JSON (as `sdls plan --format json` prints it)
+    /// plus `range` (of the lens: the resource key) and `pending` (no read yet).
+    pub functions: Vec<serde_json::Value>,
+    /// Function resources that cannot be addressed remotely, with why.
+    pub skipped: Vec<SkippedFunction>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedFunction {
+    pub resource: String,
+    pub reason: String,
+    pub range: Option<tower_lsp_server::ls_types::Range>,
+}

@@ -6,7 +6,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::ext::{DocumentStateParams, DocumentStateResult};
+use crate::ext::{DocumentStateParams, DocumentStateResult, DriftStatusParams, DriftStatusResult};
 use crate::handlers;
 use crate::state::ServerState;
 
@@ -15,9 +15,9 @@ pub struct Server {
 }
 
 impl Server {
-    pub(crate) fn new(client: Client) -> Server {
+    pub(crate) fn new(client: Client, options: &crate::Options) -> Server {
         Server {
-            state: Arc::new(ServerState::new(client)),
+            state: Arc::new(ServerState::new(client, options)),
         }
     }
 
@@ -31,6 +31,13 @@ impl Server {
     ) -> Result<DocumentStateResult> {
         handlers::document_state::handle(&self.state, params)
     }
+
+    pub(crate) async fn drift_status(
+        &self,
+        params: Option<DriftStatusParams>,
+    ) -> Result<DriftStatusResult> {
+        handlers::drift_status::handle(&self.state, params.unwrap_or_default()).await
+    }
 }
 
 impl LanguageServer for Server {
@@ -43,6 +50,8 @@ impl LanguageServer for Server {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        // Background reads stop; nothing is written by them, so there is nothing to flush.
+        self.state.drift.shutdown();
         Ok(())
     }
 
@@ -93,7 +102,11 @@ impl LanguageServer for Server {
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
-        handlers::execute_command::handle(&self.state, params)
+        handlers::execute_command::handle(&self.state, params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        handlers::code_lens::handle(&self.state, params).await
     }
 
     async fn diagnostic(

@@ -22,6 +22,10 @@ pub(crate) struct Session {
     pub(crate) markdown_hover: bool,
     pub(crate) workspace_configuration: bool,
     pub(crate) watch_files: bool,
+    /// `workspace/codeLens/refresh` may be sent (D5: only when advertised).
+    pub(crate) code_lens_refresh: bool,
+    /// `window/showDocument` may be sent (`sdls.showDrift` opens the diff with it).
+    pub(crate) show_document: bool,
     pub(crate) roots: Vec<PathBuf>,
 }
 
@@ -87,6 +91,15 @@ impl Session {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
                 == Some(true),
+            code_lens_refresh: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                == Some(true),
+            show_document: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|s| s.support),
             roots,
         }
     }

@@ -14,6 +14,7 @@ use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::config::Config;
 use crate::document::Document;
+use crate::drift::Drift;
 use crate::host::OverlayHost;
 use crate::line_map;
 use crate::session::Session;
@@ -34,6 +35,8 @@ pub(crate) struct ServerState {
     pub(crate) stale_changes: std::sync::atomic::AtomicU64,
     /// Closed files the workspace check published non-empty diagnostics for.
     workspace_published: Mutex<std::collections::HashSet<Uri>>,
+    /// Remote drift: the engine, its settings and the background reads.
+    pub(crate) drift: Drift,
 }
 
 struct DocEntry {
@@ -93,8 +96,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl ServerState {
-    pub(crate) fn new(client: Client) -> ServerState {
+    pub(crate) fn new(client: Client, options: &crate::Options) -> ServerState {
         ServerState {
+            drift: Drift::new(options),
             client,
             session: OnceLock::new(),
             config: RwLock::new(Config::default()),
@@ -325,6 +329,30 @@ impl ServerState {
             Ok(Err(_)) => Err(jsonrpc::Error::content_modified()),
             Err(_) => Err(jsonrpc::Error::internal_error()),
         }
+    }
+
+    /// The newest full analysis of every open s.yaml document (whatever its version).
+    pub(crate) fn full_analyses(&self) -> Vec<Arc<Analyzed>> {
+        lock(&self.docs)
+            .values()
+            .filter(|e| e.doc.is_s_yaml)
+            .filter_map(|e| e.output.borrow().clone())
+            .collect()
+    }
+
+    /// The open s.yaml documents.
+    pub(crate) fn open_s_yaml(&self) -> Vec<Uri> {
+        lock(&self.docs)
+            .values()
+            .filter(|e| e.doc.is_s_yaml)
+            .map(|e| e.doc.uri.clone())
+            .collect()
+    }
+
+    /// Settings changed: drift takes the new remote, access, TTL and concurrency.
+    pub(crate) fn settings_changed(&self) {
+        self.drift.apply_config(&self.config());
+        self.reanalyse_all();
     }
 
     pub(crate) fn open_paths(&self) -> Vec<std::path::PathBuf> {

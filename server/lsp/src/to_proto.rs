@@ -284,3 +284,25 @@ fn indent_continuation_lines(doc: &Document, item: &ide::CompletionItem) -> Stri
         .collect();
     item.insert_text.replace('\n', &format!("\n{indent}"))
 }
+
+/// The code of drift diagnostics.
+pub(crate) const DRIFT_CODE: &str = "remote-drift";
+
+/// A drift finding as an Information diagnostic `remote-drift`.
+pub(crate) fn drift_diagnostic(
+    doc: &Document,
+    enc: Encoding,
+    finding: &crate::drift::present::Finding,
+) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: range(doc, enc, finding.range),
+        severity: Some(lsp::DiagnosticSeverity::INFORMATION),
+        code: Some(lsp::NumberOrString::String(DRIFT_CODE.to_string())),
+        code_description: None,
+        source: Some(SOURCE.to_string()),
+        message: finding.message.clone(),
+        related_information: None,
+        tags: None,
+        data: None,
+    }
+}

@@ -8,6 +8,12 @@
 //! on the whole file, off the serve task and without holding up the next fast stage; it feeds
 //! hover, completion and the other requests, becomes the base of the next fast stage, and is
 //! published when it differs from what the fast stage said (it is the authority).
+//!
+//! Remote drift diagnostics (`remote-drift`) are merged into every publication: computed with
+//! each full analysis and again whenever remote reads land (without an edit); the fast stage
+//! carries the last ones over, shifted past the edit (those inside the edited span wait for the
+//! full analysis). After each full analysis the drift reader is asked to read the functions
+//! whose read is missing or stale — never the others.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +25,7 @@ use tokio::time::Instant;
 use tower_lsp_server::ls_types::{self as lsp, Uri};
 
 use crate::document::Document;
+use crate::drift::{self, present::Finding};
 use crate::host::OverlayHost;
 use crate::session::Session;
 use crate::state::ServerState;
@@ -46,6 +53,12 @@ struct Published {
     diagnostics: Vec<lsp::Diagnostic>,
 }
 
+/// The drift diagnostics of one version, in byte offsets of its text.
+struct DriftFindings {
+    text: Arc<str>,
+    findings: Vec<Finding>,
+}
+
 /// Quiet time after the last edit before the full analysis runs by itself (a request that
 /// needs it starts it at once). Typing is never slowed down by full analyses in between.
 const FULL_AFTER_IDLE: Duration = Duration::from_millis(300);
@@ -69,7 +82,9 @@ pub(crate) async fn run(
 ) {
     let mut latest = input.borrow_and_update().clone();
     let mut base: Option<Arc<EditBase>> = None;
-    let mut full: Option<JoinHandle<Analyzed>> = None;
+    let mut full: Option<JoinHandle<(Analyzed, Vec<Finding>)>> = None;
+    let mut drift_now: Option<DriftFindings> = None;
+    let mut generation = state.drift.subscribe();
     // When the full analysis of `latest` should start; `None` once it has.
     let mut full_due: Option<Instant> = Some(Instant::now());
     let mut published: Option<Published> = None;
@@ -83,7 +98,9 @@ pub(crate) async fn run(
             }
             let (state, doc) = (state.clone(), latest.clone());
             full = Some(tokio::task::spawn_blocking(move || {
-                analyse(&state, &state.session(), doc)
+                let analyzed = analyse(&state, &state.session(), doc);
+                let findings = drift::findings(&state, &analyzed);
+                (analyzed, findings)
             }));
         }
         let sleep_until = full_due.filter(|_| full.is_none());
@@ -113,6 +130,8 @@ pub(crate) async fn run(
                             partial,
                         })));
                         full_due = Some(Instant::now() + FULL_AFTER_IDLE);
+                        let mut diagnostics = diagnostics;
+                        diagnostics.extend(carried_drift(&state, drift_now.as_ref(), &latest));
                         let diagnostics = Arc::new(diagnostics);
                         signals.diagnostics.send_replace(Some((latest.version, diagnostics.clone())));
                         if !input.has_changed().unwrap_or(true) {
@@ -130,10 +149,44 @@ pub(crate) async fn run(
                 full_due = Some(Instant::now());
             }
             () = sleep_until_or_never(sleep_until) => {}
+            Ok(()) = generation.changed() => {
+                // Remote reads landed (or drift settings changed) without an edit: recompute
+                // the drift diagnostics of the current full analysis. When one is pending it
+                // will compute them itself.
+                let current = output.borrow().clone();
+                let Some(current) = current else { continue };
+                if current.doc.version != latest.version || full.is_some() || full_due.is_some() {
+                    continue;
+                }
+                let (s, a) = (state.clone(), current.clone());
+                let Ok(findings) = tokio::task::spawn_blocking(move || drift::findings(&s, &a)).await else {
+                    continue;
+                };
+                if drift_now.as_ref().is_some_and(|d| d.findings == findings && Arc::ptr_eq(&d.text, &current.doc.text)) {
+                    continue;
+                }
+                let findings = DriftFindings { text: current.doc.text.clone(), findings };
+                let diagnostics = Arc::new(merged(&state, &current, &findings));
+                drift_now = Some(findings);
+                signals.diagnostics.send_replace(Some((current.doc.version, diagnostics.clone())));
+                if state.session().pull_diagnostics {
+                    let client = state.client.clone();
+                    tokio::spawn(async move {
+                        let _ = tokio::time::timeout(
+                            Duration::from_secs(10),
+                            client.workspace_diagnostic_refresh(),
+                        ).await;
+                    });
+                    continue;
+                }
+                if current.analysis.is_some() {
+                    publish(&state, &uri, &mut published, current.doc.version, &diagnostics).await;
+                }
+            }
             done = async { full.as_mut().expect("guarded by the branch condition").await }, if full.is_some() => {
                 full = None;
-                let analyzed = match done {
-                    Ok(a) => Arc::new(a),
+                let (analyzed, findings) = match done {
+                    Ok((a, findings)) => (Arc::new(a), findings),
                     Err(err) => {
                         // A panic in analysis must not end the worker: say so, wait for an edit.
                         tracing::error!("analysis of {} failed: {err}", uri.as_str());
@@ -151,12 +204,19 @@ pub(crate) async fn run(
                 }
                 output.send_replace(Some(analyzed.clone()));
                 signals.partial.send_replace(None);
+                if state.config().drift.enable
+                    && let Some(functions) = drift::doc_functions(&analyzed)
+                {
+                    state.drift.kick(&functions);
+                }
                 if full_due.is_some() {
                     // A re-analysis (settings, a dependency) is already waiting.
                     continue;
                 }
                 base = analyzed.analysis.as_ref().and_then(EditBase::new).map(Arc::new);
-                let diagnostics = Arc::new(analyzed.diagnostics.clone());
+                let findings = DriftFindings { text: analyzed.doc.text.clone(), findings };
+                let diagnostics = Arc::new(merged(&state, &analyzed, &findings));
+                drift_now = Some(findings);
                 signals.diagnostics.send_replace(Some((analyzed.doc.version, diagnostics.clone())));
                 let session = state.session();
                 if session.pull_diagnostics {
@@ -197,6 +257,67 @@ pub(crate) async fn run(
             .publish_diagnostics(uri, Vec::new(), None)
             .await;
     }
+}
+
+/// The analysis diagnostics of a full analysis with its drift diagnostics.
+fn merged(state: &ServerState, analyzed: &Analyzed, drift: &DriftFindings) -> Vec<lsp::Diagnostic> {
+    let encoding = state.session().encoding;
+    let mut all = analyzed.diagnostics.clone();
+    all.extend(
+        drift
+            .findings
+            .iter()
+            .map(|f| to_proto::drift_diagnostic(&analyzed.doc, encoding, f)),
+    );
+    all
+}
+
+/// The last drift diagnostics moved into `doc`'s text: ranges before the edited span stay,
+/// ranges after it shift by the length change, ranges touching it are dropped until the full
+/// analysis computes them again.
+fn carried_drift(
+    state: &ServerState,
+    drift: Option<&DriftFindings>,
+    doc: &Document,
+) -> Vec<lsp::Diagnostic> {
+    let Some(drift) = drift else {
+        return Vec::new();
+    };
+    let (old, new) = (drift.text.as_bytes(), doc.text.as_bytes());
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (edit_start, old_edit_end) = (prefix, old.len() - suffix);
+    let encoding = state.session().encoding;
+    drift
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let (start, end) = (usize::from(f.range.start()), usize::from(f.range.end()));
+            let moved = if end <= edit_start {
+                f.range
+            } else if start >= old_edit_end {
+                let shift = |o: usize| syntax::TextSize::try_from(o + new.len() - old.len()).ok();
+                syntax::TextRange::new(shift(start)?, shift(end)?)
+            } else {
+                return None;
+            };
+            Some(to_proto::drift_diagnostic(
+                doc,
+                encoding,
+                &Finding {
+                    range: moved,
+                    message: f.message.clone(),
+                },
+            ))
+        })
+        .collect()
 }
 
 async fn sleep_until_or_never(deadline: Option<Instant>) {

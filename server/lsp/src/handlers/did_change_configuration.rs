@@ -16,7 +16,7 @@ pub(crate) fn handle(state: &Arc<ServerState>, params: DidChangeConfigurationPar
     };
     report(state, problems);
     if state.config() != before {
-        state.reanalyse_all();
+        state.settings_changed();
     } else {
         pull_settings(state.clone());
     }
@@ -52,7 +52,7 @@ pub(crate) fn pull_settings(state: Arc<ServerState>) {
         };
         report(&state, problems);
         if state.config() != before {
-            state.reanalyse_all();
+            state.settings_changed();
         }
     });
 }

@@ -16,6 +16,7 @@ pub(crate) fn handle(state: &ServerState, params: InitializeParams) -> Result<In
             tracing::warn!("{problem}");
         }
     }
+    state.drift.apply_config(&state.config());
     let capabilities = server_capabilities(&session);
     // A second `initialize` is a protocol error the transport already rejects; keep the first.
     let _ = state.session.set(session);

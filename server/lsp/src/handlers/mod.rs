@@ -2,6 +2,7 @@
 //! changes happen before any `.await`, and no handler awaits a client round trip (spawned).
 
 pub(crate) mod code_action;
+pub(crate) mod code_lens;
 pub(crate) mod completion;
 pub(crate) mod did_change;
 pub(crate) mod did_change_configuration;
@@ -11,6 +12,7 @@ pub(crate) mod did_open;
 pub(crate) mod document_diagnostic;
 pub(crate) mod document_state;
 pub(crate) mod document_symbol;
+pub(crate) mod drift_status;
 pub(crate) mod execute_command;
 pub(crate) mod goto_definition;
 pub(crate) mod hover;

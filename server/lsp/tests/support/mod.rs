@@ -36,6 +36,25 @@ pub struct ClientSetup {
     /// Answer to `workspace/configuration` items (one value per item).
     pub settings: Value,
     pub root: Option<std::path::PathBuf>,
+    /// The server's options (environment snapshot, home, binary); `None`: [`quiet_options`].
+    pub options: Option<lsp::Options>,
+}
+
+/// Options for tests that are not about the remote: an environment with an endpoint and no
+/// credentials, so drift reads end at once as `unknown` (no credentials) without any network,
+/// process or file (D18: no test reaches a cloud, the real `HOME` is never read).
+pub fn quiet_options() -> lsp::Options {
+    let mut env = std::collections::BTreeMap::new();
+    env.insert(
+        "FC_CLIENT_CUSTOM_ENDPOINT".to_string(),
+        "http://127.0.0.1:9".to_string(),
+    );
+    lsp::Options {
+        env: Some(env),
+        home: Some(std::path::PathBuf::from("/nonexistent-sdls-test-home")),
+        sdls_binary: Some(std::path::PathBuf::from("/nonexistent-sdls-test-binary")),
+        ..Default::default()
+    }
 }
 
 pub fn file_uri(path: &std::path::Path) -> String {
@@ -57,7 +76,8 @@ impl TestClient {
     pub async fn start(setup: ClientSetup) -> TestClient {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
-        let server = tokio::spawn(lsp::serve(server_read, server_write));
+        let options = setup.options.clone().unwrap_or_else(quiet_options);
+        let server = tokio::spawn(lsp::serve_with(server_read, server_write, options));
         let (read, write) = tokio::io::split(client_end);
         let writer = Arc::new(Mutex::new(write));
         let (tx, incoming) = mpsc::unbounded_channel();

@@ -1,0 +1,68 @@
+//! `textDocument/codeLens`: one lens per function on its resource key, titled with the drift
+//! status from what is cached (never waits on the network; a missing or stale read is handed to
+//! the background reader and the client is asked to refresh lenses when it lands). Clicking
+//! runs `sdls.showDrift [uri, resource]`.
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{CodeLens, CodeLensParams, Command};
+
+use crate::drift::{self, present};
+use crate::ext::SHOW_DRIFT;
+use crate::state::ServerState;
+use crate::to_proto;
+
+pub(crate) async fn handle(
+    state: &Arc<ServerState>,
+    params: CodeLensParams,
+) -> Result<Option<Vec<CodeLens>>> {
+    if !state.config().drift.enable {
+        return Ok(None);
+    }
+    let uri = params.text_document.uri;
+    let analyzed = state.analyzed(&uri).await?;
+    let Some(functions) = drift::doc_functions(&analyzed) else {
+        return Ok(None);
+    };
+    state.drift.kick(&functions);
+    let job_state = state.clone();
+    let (functions, states) = tokio::task::spawn_blocking(move || {
+        let states = job_state.drift.states(&functions);
+        (functions, states)
+    })
+    .await
+    .map_err(|_| Error::internal_error())?;
+    let encoding = state.session().encoding;
+    let doc = &analyzed.doc;
+    let lens = |range, title: String, resource: &str| CodeLens {
+        range: to_proto::range(doc, encoding, range),
+        command: Some(Command {
+            title,
+            command: SHOW_DRIFT.into(),
+            arguments: Some(vec![json!(uri), json!(resource)]),
+        }),
+        data: None,
+    };
+    let mut lenses: Vec<CodeLens> = states
+        .iter()
+        .filter_map(|s| {
+            let range = s.function.key_range?;
+            Some(lens(
+                range,
+                present::lens_title(s.report.as_ref()),
+                &s.function.resource,
+            ))
+        })
+        .collect();
+    lenses.extend(functions.skipped.iter().filter_map(|s| {
+        Some(lens(
+            s.key_range?,
+            present::skipped_title(&s.reason),
+            &s.resource,
+        ))
+    }));
+    lenses.sort_by_key(|l| (l.range.start.line, l.range.start.character));
+    Ok(Some(lenses))
+}
