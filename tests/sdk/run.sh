@@ -16,7 +16,8 @@ data=$(mktemp -d)
 log=$(mktemp)
 ak=LTAIsdlsConformance
 sk=conformance-local-secret-0123456789
-./target/debug/sdls emulator --listen 127.0.0.1:0 --data "$data" --access-key-id "$ak" --access-key-secret "$sk" >"$log" 2>&1 &
+account=1000000000000001
+./target/debug/sdls emulator --listen 127.0.0.1:0 --data "$data" --access-key-id "$ak" --access-key-secret "$sk" --account-id "$account" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
 
@@ -30,5 +31,7 @@ hostport=$(grep -o "listening on http://[0-9.:]*" "$log" | head -1 | sed 's#list
 
 # Nothing may leave the machine: no proxy settings from the environment.
 unset HTTP_PROXY HTTPS_PROXY http_proxy https_proxy NO_PROXY no_proxy
+# test_drift_mutations.py runs `sdls plan` (the binary built above) against the same emulator.
 SDLS_EMULATOR_HOSTPORT="$hostport" SDLS_EMULATOR_AK="$ak" SDLS_EMULATOR_SK="$sk" \
+  SDLS_EMULATOR_ACCOUNT_ID="$account" SDLS_BIN="$PWD/target/debug/sdls" \
   "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/sdk

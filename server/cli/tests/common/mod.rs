@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub(crate) mod plan;
+
 /// The `sdls` binary built by cargo for these tests.
 pub(crate) fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sdls")
