@@ -63,8 +63,11 @@ fn the_lock_file_names_the_emulator_is_private_and_goes_away_on_sigterm() {
         .unwrap();
     // The banner is unchanged: its first line is still the address.
     let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
     let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).unwrap();
+    reader.read_line(&mut first).unwrap();
+    // Keep reading: a closed pipe would fail the rest of the banner.
+    let drain = std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let url = first
         .trim()
         .strip_prefix("listening on ")
@@ -115,6 +118,7 @@ fn the_lock_file_names_the_emulator_is_private_and_goes_away_on_sigterm() {
     };
     assert!(status.success(), "{status}");
     assert!(!lock.exists(), "the lock file is still there");
+    drain.join().unwrap().unwrap();
 }
 
 #[cfg(unix)]

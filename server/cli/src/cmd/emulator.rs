@@ -113,6 +113,7 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
         .local_addr()
         .context("cannot read the listening address")?;
 
+    let signals = install_signals();
     if let Some(path) = &args.lock_file {
         let (id, secret) = config
             .credentials
@@ -155,7 +156,7 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
     drop(out);
 
     let token = CancellationToken::new();
-    let signals = tokio::spawn(wait_for_signal(token.clone()));
+    let signals = tokio::spawn(wait_for_signal(signals, token.clone()));
     let served = emulator::serve(listener, config, token.clone()).await;
     signals.abort();
     // Whatever the reason it stopped (signal, idle exit, error), nobody may join it any more.
@@ -226,30 +227,66 @@ fn remove_lock_file(path: &Path) {
     }
 }
 
-/// Cancels `token` on SIGINT or SIGTERM.
-async fn wait_for_signal(token: CancellationToken) {
+/// The signal handlers, installed before the emulator says it is ready (banner, lock file):
+/// a SIGTERM sent the moment the lock file appears must reach the clean shutdown, not the
+/// default action that would leave the lock file behind.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+fn install_signals() -> Signals {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+        Signals {
+            interrupt: signal(SignalKind::interrupt()).ok(),
+            terminate: signal(SignalKind::terminate()).ok(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        Signals {}
+    }
+}
+
+/// The next delivery of `signal`, or never when it could not be installed.
+#[cfg(unix)]
+async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Cancels `token` on SIGINT or SIGTERM.
+async fn wait_for_signal(mut signals: Signals, token: CancellationToken) {
+    #[cfg(unix)]
+    {
+        if signals.interrupt.is_none() && signals.terminate.is_none() {
+            let _ = tokio::signal::ctrl_c().await;
+        } else {
+            tokio::select! {
+                _ = next(&mut signals.interrupt) => {}
+                _ = next(&mut signals.terminate) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
+        let _ = &mut signals;
         let _ = tokio::signal::ctrl_c().await;
     }
     token.cancel();
-    // A second signal while shutting down stops at once.
-    tokio::spawn(async {
+    // A second Ctrl-C while shutting down stops at once.
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        next(&mut signals.interrupt).await;
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
         std::process::exit(1);
     });
