@@ -318,10 +318,7 @@ mod tests {
     /// `(path, change, local, baseline, remote)`.
     type Field<'a> = (&'a str, Change, Option<Json>, Option<Json>, Option<Json>);
 
-    fn report(
-        status: Status,
-        fields: Vec<Field<'_>>,
-    ) -> FunctionReport {
+    fn report(status: Status, fields: Vec<Field<'_>>) -> FunctionReport {
         let mut r = FunctionReport::new(
             "hello",
             "hello",

@@ -26,6 +26,9 @@ pub struct TestClient {
     next_id: i64,
     server: tokio::task::JoinHandle<()>,
     pub versions: HashMap<String, i32>,
+    /// `workspace/codeLens/refresh` requests received (answered, not queued: they carry
+    /// nothing but "ask again").
+    pub lens_refreshes: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// What the client answers to `workspace/configuration`.
@@ -82,9 +85,11 @@ impl TestClient {
         let writer = Arc::new(Mutex::new(write));
         let (tx, incoming) = mpsc::unbounded_channel();
         let pending: Pending = Default::default();
+        let lens_refreshes: Arc<std::sync::atomic::AtomicUsize> = Default::default();
         {
             let writer = writer.clone();
             let pending = pending.clone();
+            let lens_refreshes = lens_refreshes.clone();
             let settings = setup.settings.clone();
             tokio::spawn(async move {
                 let mut reader = BufReader::new(read);
@@ -134,6 +139,10 @@ impl TestClient {
                         };
                         let answer = json!({"jsonrpc": "2.0", "id": msg["id"], "result": result});
                         write_frame(&writer, &answer).await;
+                        if msg["method"] == "workspace/codeLens/refresh" {
+                            lens_refreshes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            continue;
+                        }
                     }
                     let _ = tx.send(msg);
                 }
@@ -147,6 +156,7 @@ impl TestClient {
             next_id: 1,
             server,
             versions: HashMap::new(),
+            lens_refreshes,
         };
         let mut params = json!({
             "processId": null,
@@ -276,6 +286,37 @@ impl TestClient {
         )
         .await;
         version
+    }
+
+    /// Consumes the `$/progress` messages of `token` up to its `end` and returns the end's
+    /// message (the job's summary).
+    pub async fn progress_end(&mut self, token: &str) -> String {
+        loop {
+            let msg = self
+                .expect(&format!("$/progress {token}"), |m| {
+                    m["method"] == "$/progress" && m["params"]["token"] == token
+                })
+                .await;
+            if msg["params"]["value"]["kind"] == "end" {
+                return msg["params"]["value"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+            }
+        }
+    }
+
+    /// Reads what the server sends until it is quiet for `quiet` (at most [`WAIT`]), then drops
+    /// the queued messages matching `pred`.
+    pub async fn settle_and_discard(&mut self, quiet: Duration, pred: impl Fn(&Value) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while tokio::time::Instant::now() < deadline {
+            match tokio::time::timeout(quiet, self.incoming.recv()).await {
+                Ok(Some(msg)) => self.queue.push_back(msg),
+                _ => break,
+            }
+        }
+        self.discard(pred);
     }
 
     /// Drops queued messages matching `pred` (e.g. log messages a test does not care about).
