@@ -591,3 +591,57 @@ async fn drift_settings_turn_lenses_and_diagnostics_off() {
         .await;
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_legacy_file_gets_read_only_drift_lenses_and_diagnostics() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let home = tempfile::tempdir().expect("home");
+    let text = format!(
+        "edition: 1.0.0\nname: legacy\nservices:\n  svc:\n    component: fc\n    props:\n      region: {REGION}\n      service:\n        name: mysvc\n      function:\n        name: hello\n        runtime: python3.10\n        handler: index.handler\n        codeUri: ./code\n        memorySize: 512\n        timeout: 10\n"
+    );
+    let console = fc_client(&emu.url);
+    let f = functions(&dir, &text).remove(0);
+    assert_eq!(f.function_name, "mysvc$hello");
+    ops::seed::create(&console, &f, &ctx()).await.expect("seed");
+    ops::seed::record_baseline(&console, &f, &dir, emulator::DEFAULT_ACCOUNT_ID)
+        .await
+        .expect("baseline");
+    console
+        .update_function(
+            "mysvc$hello",
+            &fc::types::Function {
+                memory_size: Some(1024),
+                ..fc::types::Function::default()
+            },
+        )
+        .await
+        .expect("console change");
+    let mut client = start(&dir, &emu.url, home.path(), true).await;
+    let uri = file_uri(&dir.join("s.yaml"));
+    client.open(&uri, &text).await;
+    let titles = read_lenses(&mut client, &uri).await;
+    assert_eq!(
+        titles["svc"],
+        "⚠ changed remotely since your last deploy: memorySize 512→1024"
+    );
+    // The diagnostic sits on `function.memorySize`'s value.
+    let line = text[..text.find("memorySize: 512").expect("memory")]
+        .matches('\n')
+        .count() as u64;
+    client
+        .expect("legacy remote-drift diagnostic", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["diagnostics"].as_array().is_some_and(|d| {
+                    d.iter()
+                        .any(|d| d["code"] == "remote-drift" && d["range"]["start"]["line"] == line)
+                })
+        })
+        .await;
+    client
+        .settle_and_discard(Duration::from_millis(300), |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+        })
+        .await;
+    client.shutdown().await;
+}

@@ -25,7 +25,7 @@ use ops::plan::FunctionReport;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
+use crate::config::{Config, DriftConfig};
 use crate::state::ServerState;
 use crate::worker::Analyzed;
 
@@ -107,6 +107,8 @@ pub(crate) struct Drift {
     kick_rx: Mutex<Option<mpsc::UnboundedReceiver<Kick>>>,
     /// Stops background reads at `shutdown`.
     cancel: CancellationToken,
+    /// The settings last applied (`remote`, `access`, `drift.*`), to tell a real change.
+    applied: Mutex<Option<(Option<String>, Option<String>, DriftConfig)>>,
 }
 
 impl Drift {
@@ -122,6 +124,7 @@ impl Drift {
             kicks,
             kick_rx: Mutex::new(Some(kick_rx)),
             cancel: CancellationToken::new(),
+            applied: Mutex::new(None),
         }
     }
 
@@ -132,8 +135,23 @@ impl Drift {
     /// New settings: remote, access, TTL, concurrency. A different remote or access drops
     /// every cached read (the engine decides); what is shown is recomputed either way.
     pub(crate) fn apply_config(&self, config: &Config) {
+        let now = (
+            config.remote.clone(),
+            config.access.clone(),
+            config.drift.clone(),
+        );
+        let before = self
+            .applied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(now.clone());
+        if before.as_ref() == Some(&now) {
+            return;
+        }
         self.engine.set_options(engine_options(&self.host, config));
-        self.changed();
+        if before.is_some() {
+            self.changed();
+        }
     }
 
     pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
