@@ -335,13 +335,19 @@ async fn every_status_as_a_code_lens_with_status_diagnostic_hover_and_diff() {
         );
     }
     assert_eq!(conflict_sorted, expected, "{titles:#?}");
-    assert!(
-        client
-            .lens_refreshes
-            .load(std::sync::atomic::Ordering::SeqCst)
-            > 0,
-        "the client advertised codeLens refresh: reads landing must ask for it"
-    );
+    // The client advertised codeLens refresh: reads landing ask for it (coalesced, spawned).
+    let deadline = tokio::time::Instant::now() + support::WAIT;
+    while client
+        .lens_refreshes
+        .load(std::sync::atomic::Ordering::SeqCst)
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no workspace/codeLens/refresh after reads landed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // sdls/driftStatus: the same statuses, with ranges, nothing pending.
     let status = client

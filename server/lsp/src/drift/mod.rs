@@ -89,6 +89,9 @@ pub(crate) struct FunctionDrift {
     pub(crate) report: Option<FunctionReport>,
 }
 
+/// The settings drift depends on: `remote`, `access`, `drift.*`.
+type Applied = (Option<String>, Option<String>, DriftConfig);
+
 /// Functions a background refresh should read if stale.
 struct Kick {
     file_dir: PathBuf,
@@ -108,7 +111,7 @@ pub(crate) struct Drift {
     /// Stops background reads at `shutdown`.
     cancel: CancellationToken,
     /// The settings last applied (`remote`, `access`, `drift.*`), to tell a real change.
-    applied: Mutex<Option<(Option<String>, Option<String>, DriftConfig)>>,
+    applied: Mutex<Option<Applied>>,
 }
 
 impl Drift {
