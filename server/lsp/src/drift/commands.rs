@@ -221,7 +221,8 @@ pub(crate) async fn refresh(
         if ctx.cancel.is_cancelled() {
             break;
         }
-        let on_read = |index: usize, _: &RemoteRead| {
+        let on_read = |index: usize, read: &RemoteRead| {
+            super::adopt_in_sync(&doc.file_dir, &doc.functions, index, read);
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
             let name = doc.functions.get(index).map_or("", |f| f.resource.as_str());
             let percentage = u32::try_from(n * 100 / total.max(1)).unwrap_or(100);

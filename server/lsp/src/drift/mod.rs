@@ -301,7 +301,10 @@ fn spawn_refresh(state: &Arc<ServerState>, kick: Kick) {
     let state = state.clone();
     tokio::spawn(async move {
         let drift = &state.drift;
-        let on_read = |_: usize, _: &RemoteRead| drift.changed();
+        let on_read = |index: usize, read: &RemoteRead| {
+            adopt_in_sync(&kick.file_dir, &kick.functions, index, read);
+            drift.changed();
+        };
         drift
             .engine
             .refresh(
@@ -313,6 +316,20 @@ fn spawn_refresh(state: &Arc<ServerState>, kick: Kick) {
             )
             .await;
     });
+}
+
+/// An in-sync function's live state becomes its baseline when a read lands, as `sdls plan` does
+/// (§2.5 item 25): after an `s deploy`, the next console change shows as remote drift.
+pub(crate) fn adopt_in_sync(
+    file_dir: &std::path::Path,
+    functions: &[LocalFunction],
+    index: usize,
+    read: &RemoteRead,
+) {
+    if let Some(function) = functions.get(index) {
+        let report = ops::engine::report(file_dir, function, read, false);
+        ops::engine::adopt_in_sync(file_dir, function, read, &report);
+    }
 }
 
 /// Sends `workspace/codeLens/refresh` after reads land, only to clients that advertised it
