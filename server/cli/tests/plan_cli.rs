@@ -270,3 +270,76 @@ fn a_project_folder_plan_uses_the_default_file() {
         "{report:#}"
     );
 }
+
+/// Stops the embedded emulator a plan started in `dir` (pid from its lock file) on drop.
+struct EmbeddedGuard(std::path::PathBuf);
+
+impl Drop for EmbeddedGuard {
+    fn drop(&mut self) {
+        let lock = self.0.join(".s/emulator/lock.json");
+        let Ok(text) = std::fs::read_to_string(&lock) else {
+            return;
+        };
+        let Ok(lock) = serde_json::from_str::<Value>(&text) else {
+            return;
+        };
+        if let Some(pid) = lock["pid"].as_u64() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn without_credentials_the_quickstart_is_planned_against_the_local_emulator() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = common::workspace_root().join("examples/quickstart");
+    let copy = dir.path().join("quickstart");
+    copy_dir(&root, &copy);
+    let _guard = EmbeddedGuard(copy.clone());
+    let run = plan_with_env(&copy, &["--format", "json"], &[], Duration::from_secs(90));
+    run.assert_code(2);
+    let report = run.json();
+    assert_eq!(report["remote"], "local", "{report:#}");
+    for f in report["functions"].as_array().expect("functions") {
+        assert_eq!(f["remote"], "local");
+        assert_eq!(f["status"], "not-deployed", "{report:#}");
+    }
+    assert!(copy.join(".s/emulator/lock.json").is_file());
+    // The human form says so too, and the same emulator is joined.
+    let run = plan_with_env(&copy, &[], &[], Duration::from_secs(90));
+    run.assert_code(2);
+    assert!(
+        run.stdout
+            .contains("remote: local (the embedded emulator, .s/emulator/)"),
+        "{}",
+        run.describe()
+    );
+    // The function's line is labelled local too (D19: nobody mistakes it for the cloud).
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("quickstart-hello"))
+        .unwrap_or_else(|| panic!("{}", run.describe()));
+    assert!(
+        line.contains("local") && line.contains("not-deployed"),
+        "{line}"
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            if entry.file_name() != ".s" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
