@@ -49,10 +49,20 @@ fn demo_walks_the_drift_loop_on_the_quickstart_and_exits_0() {
         "~ memorySize: 1024 (remote) → 512 (file) (changed remotely), last deployed 512",
         "The demo behaved",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
-    assert!(pid.is_some(), "the demo should have started the embedded emulator");
+    assert!(
+        pid.is_some(),
+        "the demo should have started the embedded emulator"
+    );
     // The copy holds the baseline; the checkout's own example is untouched.
     assert!(copy.join(".s/deployed").is_dir());
-    assert!(!common::workspace_root().join("examples/quickstart/.s").exists());
+    assert!(
+        !common::workspace_root()
+            .join("examples/quickstart/.s")
+            .exists()
+    );
 }
