@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The lock file, in the data folder.
@@ -73,15 +73,19 @@ pub enum EmbeddedError {
     DataDir { path: PathBuf, reason: String },
 }
 
-/// The lock file as `sdls emulator --lock-file` writes it.
-#[derive(Deserialize)]
+/// The lock file `sdls emulator --lock-file` writes and [`ensure`] reads (D19). It holds the
+/// local test credentials: written with mode 0600. `Debug` is not derived: it would print them.
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct LockFile {
-    url: String,
-    pid: u32,
-    account_id: String,
-    access_key_id: String,
-    access_key_secret: String,
+pub struct LockFile {
+    pub url: String,
+    pub pid: u32,
+    pub account_id: String,
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    /// The sdls version of the emulator (informational).
+    #[serde(default)]
+    pub version: String,
 }
 
 impl From<LockFile> for LocalEmulator {

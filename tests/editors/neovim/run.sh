@@ -16,7 +16,7 @@ here="$repo/tests/editors/neovim"
 cache="$repo/tests/.cache"
 mkdir -p "$cache"
 per_run_timeout="${NVIM_TIMEOUT:-60}"
-scenarios=(fix-block fix-multibyte hover other-yaml)
+scenarios=(fix-block fix-multibyte hover other-yaml drift-lens)
 runs=4
 passed=0
 failed=0
@@ -99,10 +99,10 @@ else
   cleanup_dirs+=("$work_root")
 fi
 make_fixtures() { # $1: folder to fill
-  python3 - "$fixture" "$1" <<'PY'
-import os, sys
+  python3 - "$fixture" "$1" "$repo" <<'PY'
+import os, shutil, sys
 
-src, out = sys.argv[1], sys.argv[2]
+src, out, repo = sys.argv[1], sys.argv[2], sys.argv[3]
 lines = open(src, encoding="utf-8").read().split("\n")
 
 def lua(s):
@@ -158,6 +158,13 @@ write("other/docker-compose.yml", [
 ])
 expect["other"] = dict(file="other/docker-compose.yml")
 
+# drift: the quickstart project; with no credentials the server's remote is the embedded local
+# emulator (started by the server itself), where nothing is deployed yet.
+quickstart = os.path.join(repo, "examples", "quickstart")
+shutil.copytree(quickstart, os.path.join(out, "drift"), ignore=shutil.ignore_patterns(".s"))
+qs = open(os.path.join(out, "drift", "s.yaml"), encoding="utf-8").read().split("\n")
+expect["drift"] = dict(file="drift/s.yaml", lnum=qs.index("  hello:"), title="local ● not deployed")
+
 def to_lua(v, indent="  "):
     if v is None:
         return "nil"
@@ -184,9 +191,14 @@ run_one() { # $1: nvim binary, $2: config mode (lsp | setup), $3: 1 = advertise 
   dir="$work_root/$(echo "$label" | tr '/' '-')"
   mkdir -p "$dir/xdg/config" "$dir/xdg/data" "$dir/xdg/cache" "$dir/xdg/state" "$dir/files"
   make_fixtures "$dir/files"
+  mkdir -p "$dir/home"
   start=$(date +%s%N)
   set +e
-  XDG_CONFIG_HOME="$dir/xdg/config" XDG_DATA_HOME="$dir/xdg/data" XDG_CACHE_HOME="$dir/xdg/cache" \
+  # No credentials and a private HOME (D18): the drift remote is the embedded local emulator.
+  env -u AccountID -u AccessKeyID -u AccessKeySecret -u SecurityToken \
+    -u ALIBABA_CLOUD_ACCESS_KEY_ID -u ALIBABA_CLOUD_ACCESS_KEY_SECRET -u ALIBABA_CLOUD_SECURITY_TOKEN \
+    -u FC_CLIENT_CUSTOM_ENDPOINT -u SDLS_REMOTE HOME="$dir/home" \
+    XDG_CONFIG_HOME="$dir/xdg/config" XDG_DATA_HOME="$dir/xdg/data" XDG_CACHE_HOME="$dir/xdg/cache" \
     XDG_STATE_HOME="$dir/xdg/state" SDLS_BIN="$bin" SDLS_REPO="$repo" SDLS_MODE="$mode" SDLS_DOC_CHANGES="$dc" \
     SDLS_WORK="$dir/files" SDLS_LABEL="$label" SDLS_RESULT="$dir/result.json" \
     timeout -k 5 "$per_run_timeout" "$nvim" --headless -u NONE -i NONE -n \
@@ -194,6 +206,13 @@ run_one() { # $1: nvim binary, $2: config mode (lsp | setup), $3: 1 = advertise 
   rc=$?
   set -e
   ms=$((($(date +%s%N) - start) / 1000000))
+  # The embedded emulator outlives the server by design (10 idle minutes): stop it here.
+  local lock pid
+  for lock in "$dir"/files/*/.s/emulator/lock.json; do
+    [ -f "$lock" ] || continue
+    pid="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$lock" 2>/dev/null || true)"
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  done
   for s in "${scenarios[@]}"; do
     line="$(grep -F -e "PASS $label $s " -e "FAIL $label $s " "$dir/stdout" | head -1 || true)"
     if [[ "$line" == PASS* ]]; then

@@ -7,6 +7,8 @@
 --   hover          a hover on a key returns something
 --   other-yaml     a docker-compose.yml gets no client from the config and no diagnostics
 --                  from the server even when attached by force
+--   drift-lens     the quickstart project shows the drift lens `local ● not deployed` on its
+--                  function (no credentials: the server starts the embedded local emulator)
 -- Prints one `PASS|FAIL <label> <scenario> …` line per scenario and exits 0 only if all passed.
 --
 -- Environment: SDLS_BIN (the server binary), SDLS_REPO (repository root), SDLS_MODE (`lsp` or
@@ -425,6 +427,57 @@ local scenarios = {
       end
       if #diags(buf) > 0 then
         error('diagnostics shown for ' .. o.file .. ': ' .. show(diags(buf)))
+      end
+    end,
+  },
+  {
+    name = 'drift-lens',
+    run = function(info)
+      local d = expect.drift
+      local buf = open(work .. '/' .. d.file)
+      local client = wait_client(buf, 5000)
+      if not client then
+        error('no sdls client attached to ' .. d.file)
+      end
+      -- The lens as the editor keeps it: ask the editor to refresh its lenses until the remote
+      -- has been read (the server answers `… reading remote` before that).
+      local function titles()
+        local list = {}
+        for _, lens in ipairs(vim.lsp.codelens.get(buf) or {}) do
+          if lens.command then
+            table.insert(list, { lnum = lens.range.start.line, title = lens.command.title,
+              command = lens.command.command })
+          end
+        end
+        return list
+      end
+      local found
+      vim.wait(30000, function()
+        if has011 then
+          vim.lsp.codelens.refresh({ bufnr = buf })
+        else
+          vim.lsp.codelens.refresh()
+        end
+        vim.wait(300, function() return false end, 50)
+        for _, l in ipairs(titles()) do
+          if l.title == d.title then
+            found = l
+          end
+        end
+        return found ~= nil
+      end, 100)
+      info.lenses = titles()
+      if not found then
+        error('no lens titled ' .. d.title .. ' within 30 s; lenses: ' .. vim.inspect(info.lenses))
+      end
+      if found.lnum ~= d.lnum then
+        error('the lens is on line ' .. found.lnum .. ', expected the resource key on ' .. d.lnum)
+      end
+      if found.command ~= 'sdls.showDrift' then
+        error('the lens runs ' .. tostring(found.command) .. ', expected sdls.showDrift')
+      end
+      if #info.lenses ~= 1 then
+        error('expected one lens (one function): ' .. vim.inspect(info.lenses))
       end
     end,
   },

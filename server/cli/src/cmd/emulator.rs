@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use emulator::{Config, FaultConfig};
-use serde::{Deserialize, Serialize};
+use ops::embedded::LockFile;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Args, Debug)]
@@ -166,18 +166,6 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<u8> {
     served.context("the emulator stopped with an error")?;
     eprintln!("sdls emulator: stopped");
     Ok(0)
-}
-
-/// The lock file of a shared emulator (D19); `ops::embedded` reads the same fields.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LockFile {
-    url: String,
-    pid: u32,
-    account_id: String,
-    access_key_id: String,
-    access_key_secret: String,
-    version: String,
 }
 
 /// Writes the lock file atomically (temp file beside it, fsync, rename) so a reader never sees

@@ -196,6 +196,20 @@ impl Drift {
             .collect()
     }
 
+    /// [`Drift::states`] on a blocking thread (baseline files are read): for request handlers.
+    pub(crate) async fn states_off_thread(
+        state: &Arc<crate::state::ServerState>,
+        doc: DocFunctions,
+    ) -> Option<(DocFunctions, Vec<FunctionDrift>)> {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let states = state.drift.states(&doc);
+            (doc, states)
+        })
+        .await
+        .ok()
+    }
+
     /// The report of one function from its cached read (secrets masked), `None` before one.
     pub(crate) fn report(
         &self,

@@ -27,13 +27,9 @@ pub(crate) async fn handle(
         return Ok(None);
     };
     state.drift.kick(&functions);
-    let job_state = state.clone();
-    let (functions, states) = tokio::task::spawn_blocking(move || {
-        let states = job_state.drift.states(&functions);
-        (functions, states)
-    })
-    .await
-    .map_err(|_| Error::internal_error())?;
+    let (functions, states) = drift::Drift::states_off_thread(state, functions)
+        .await
+        .ok_or_else(Error::internal_error)?;
     let encoding = state.session().encoding;
     let doc = &analyzed.doc;
     let lens = |range, title: String, resource: &str| CodeLens {

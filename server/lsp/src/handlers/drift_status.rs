@@ -36,13 +36,9 @@ pub(crate) async fn handle(
         let Some(functions) = drift::doc_functions(&analyzed) else {
             continue;
         };
-        let job_state = state.clone();
-        let (functions, states) = tokio::task::spawn_blocking(move || {
-            let states = job_state.drift.states(&functions);
-            (functions, states)
-        })
-        .await
-        .map_err(|_| Error::internal_error())?;
+        let (functions, states) = drift::Drift::states_off_thread(state, functions)
+            .await
+            .ok_or_else(Error::internal_error)?;
         let doc = &analyzed.doc;
         let mut reports = Vec::new();
         let mut entries = Vec::new();

@@ -297,19 +297,8 @@ fn map_function(function: &Props, region: &str, out: &mut Props) {
         }
     }
     let mut lifecycle = Props::new();
-    if let Some(init) = function
-        .get("initializer")
-        .filter(|v| !crate::normalize::values::is_empty(v))
-    {
-        let mut hook = Props::new();
-        hook.insert("handler".into(), init.clone());
-        if let Some(t) = function
-            .get("initializationTimeout")
-            .filter(|v| !v.is_null())
-        {
-            hook.insert("timeout".into(), t.clone());
-        }
-        lifecycle.insert("initializer".into(), Json::Object(hook));
+    if let Some(hook) = initializer_hook(function) {
+        lifecycle.insert("initializer".into(), hook);
     }
     if let Some(Json::Object(stop)) = function
         .get("instanceLifecycleConfig")
@@ -633,19 +622,8 @@ pub fn snapshot_from_state(
         c.insert("healthCheckConfig".into(), check.clone());
     }
     let mut lifecycle = Props::new();
-    if let Some(init) = function
-        .get("initializer")
-        .filter(|v| !crate::normalize::values::is_empty(v))
-    {
-        let mut hook = Props::new();
-        hook.insert("handler".into(), init.clone());
-        if let Some(t) = function
-            .get("initializationTimeout")
-            .filter(|v| !v.is_null())
-        {
-            hook.insert("timeout".into(), t.clone());
-        }
-        lifecycle.insert("initializer".into(), Json::Object(hook));
+    if let Some(hook) = initializer_hook(&function) {
+        lifecycle.insert("initializer".into(), hook);
     }
     if let Some(Json::Object(stop)) = function
         .get("instanceLifecycleConfig")
@@ -749,4 +727,21 @@ fn typed<T: serde::de::DeserializeOwned + Default>(map: Props) -> T {
         }
     }
     serde_json::from_value(Json::Object(kept)).unwrap_or_default()
+}
+
+/// FC 2.0's `initializer` + `initializationTimeout` as FC 3.0's `instanceLifecycleConfig.initializer`
+/// (serverless-devs.md §1.10.7), or `None` without an initializer.
+fn initializer_hook(function: &Props) -> Option<Json> {
+    let init = function
+        .get("initializer")
+        .filter(|v| !crate::normalize::values::is_empty(v))?;
+    let mut hook = Props::new();
+    hook.insert("handler".into(), init.clone());
+    if let Some(t) = function
+        .get("initializationTimeout")
+        .filter(|v| !v.is_null())
+    {
+        hook.insert("timeout".into(), t.clone());
+    }
+    Some(Json::Object(hook))
 }
