@@ -26,9 +26,24 @@ use ops::engine::{DriftEngine, EngineOptions};
 use ops::local::LocalFunction;
 use tokio_util::sync::CancellationToken;
 
-const FUNCTIONS: usize = 200;
 const LATENCY_MS: &str = "50";
-const REPEAT: usize = 3;
+
+/// `cargo bench` passes `--bench`; `cargo test --all-targets` runs this binary without it, as a
+/// smoke test with small counts (the full run takes about 1.5 minutes).
+fn quick() -> bool {
+    static QUICK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *QUICK.get_or_init(|| !std::env::args().any(|a| a == "--bench"))
+}
+
+/// Functions in the file: 200, or 10 in the smoke run.
+fn functions_count() -> usize {
+    if quick() { 10 } else { 200 }
+}
+
+/// Rounds of each measurement: 3, or 1 in the smoke run.
+fn repeat() -> usize {
+    if quick() { 1 } else { 3 }
+}
 
 struct Emulator {
     child: Child,
@@ -101,7 +116,7 @@ fn name(i: usize) -> String {
 
 fn s_yaml() -> String {
     let mut out = String::from("edition: 3.0.0\nname: plan-bench\naccess: default\nresources:\n");
-    for i in 0..FUNCTIONS {
+    for i in 0..functions_count() {
         out.push_str(&format!(
             "  fn{i:03}:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      \
              functionName: {}\n      runtime: python3.10\n      code: ./code\n      \
@@ -119,7 +134,7 @@ fn s_yaml() -> String {
 async fn seed(url: &str) {
     let client = client(url);
     let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..FUNCTIONS {
+    for i in 0..functions_count() {
         let client = client.clone();
         tasks.spawn(async move {
             let f = Function {
@@ -257,7 +272,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing to filter here.
+    let count = functions_count();
     let work = tempfile::tempdir().expect("temp");
     let data = work.path().join("emulator");
     let dir = work.path().join("project");
@@ -282,7 +297,7 @@ fn main() {
     let seed_start = Instant::now();
     rt.block_on(seed(&emu.url));
     println!(
-        "seeded {FUNCTIONS} functions (+1 http trigger each) in {}; emulator latency {LATENCY_MS} ms per request",
+        "seeded {count} functions (+1 http trigger each) in {}; emulator latency {LATENCY_MS} ms per request",
         ms(seed_start.elapsed())
     );
 
@@ -296,26 +311,26 @@ fn main() {
         CheckOptions::default(),
     );
     let (functions, skipped) = ops::local::functions(&analysis, &dir);
-    assert_eq!(functions.len(), FUNCTIONS);
+    assert_eq!(functions.len(), count);
     assert!(skipped.is_empty());
 
     let mut default_runs = Vec::new();
     let mut one_runs = Vec::new();
-    for round in 0..REPEAT {
+    for round in 0..repeat() {
         let (wall, in_sync) = rt.block_on(engine_run(&emu.url, &dir, &home, &functions, 8));
-        assert_eq!(in_sync, FUNCTIONS, "every function should be in sync");
+        assert_eq!(in_sync, count, "every function should be in sync");
         println!(
-            "round {round}: engine, concurrency 8: {} ({in_sync}/{FUNCTIONS} in sync)",
+            "round {round}: engine, concurrency 8: {} ({in_sync}/{count} in sync)",
             ms(wall)
         );
         default_runs.push(wall);
         let (wall, in_sync) = rt.block_on(engine_run(&emu.url, &dir, &home, &functions, 1));
-        assert_eq!(in_sync, FUNCTIONS);
+        assert_eq!(in_sync, count);
         println!("round {round}: engine, concurrency 1: {}", ms(wall));
         one_runs.push(wall);
     }
     let mut cli_runs = Vec::new();
-    for round in 0..REPEAT {
+    for round in 0..repeat() {
         let wall = cli_run(&emu.url, &dir, &home);
         println!("round {round}: sdls plan process, default: {}", ms(wall));
         cli_runs.push(wall);
@@ -323,7 +338,7 @@ fn main() {
     let sequential = rt.block_on(one_at_a_time(&emu.url, &functions));
     println!(
         "one at a time ({} requests, each awaited before the next): {}",
-        FUNCTIONS * 5,
+        count * 5,
         ms(sequential)
     );
 
