@@ -9,7 +9,7 @@
 --   })
 --
 -- Options: cmd, settings (`{ sdls = {...} }`), init_options (default: the settings), root_markers,
--- on_attach, capabilities, handlers, name. Neovim 0.7 never sends didChangeConfiguration, so the
+-- on_attach, capabilities, handlers, name, show_lenses (default true: the drift code lenses). Neovim 0.7 never sends didChangeConfiguration, so the
 -- settings also travel as initializationOptions, which the server reads at start-up.
 
 local M = {}
@@ -51,6 +51,24 @@ function M.is_sdls_buffer(bufnr)
   return edition and body
 end
 
+--- Shows the server's code lenses (the drift state of each function: `✓ in sync`,
+--- `⚠ changed remotely since your last deploy: …`) and refreshes them when the buffer is entered
+--- or insert mode is left. Pass `show_lenses = false` to setup() to leave lenses to your config.
+function M.show_lenses(client, bufnr)
+  if M.lenses == false or not (client.server_capabilities or {}).codeLensProvider then
+    return
+  end
+  local function refresh()
+    if vim.fn.has('nvim-0.10') == 1 then
+      vim.lsp.codelens.refresh({ bufnr = bufnr })
+    elseif vim.api.nvim_get_current_buf() == bufnr then
+      vim.lsp.codelens.refresh() -- 0.7–0.9 refresh the current buffer
+    end
+  end
+  refresh()
+  vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave' }, { buffer = bufnr, callback = refresh })
+end
+
 --- The nearest folder upwards holding one of the markers (checked in order), else the file's folder.
 local function find_root(name, markers)
   local dir = vim.fn.fnamemodify(name, ':p:h')
@@ -69,6 +87,7 @@ end
 
 function M.setup(opts)
   opts = opts or {}
+  M.lenses = opts.show_lenses ~= false
   local settings = opts.settings or M.default_settings
   local markers = opts.root_markers or { 's.yaml', 's.yml', '.git' }
   local function attach(bufnr)
@@ -82,7 +101,12 @@ function M.setup(opts)
       root_dir = root,
       init_options = opts.init_options or settings,
       settings = settings,
-      on_attach = opts.on_attach,
+      on_attach = function(client, buf)
+        M.show_lenses(client, buf)
+        if opts.on_attach then
+          opts.on_attach(client, buf)
+        end
+      end,
       capabilities = opts.capabilities,
       handlers = opts.handlers,
     }

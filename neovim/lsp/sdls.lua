@@ -18,6 +18,10 @@ local root_markers = { 's.yaml', 's.yml', '.git' }
 --   diagnostics.unsetEnv    'warning' | 'error'  for ${env('X')} without default and X unset
 --   remote                  'local', 'aliyun' or a URL (live state of the functions)
 --   access                  the Serverless Devs access alias to use
+--   drift.enable            true | false  the drift lenses, hover and diagnostics
+--   drift.refreshSeconds    60  how long a read of a function stays fresh
+--   drift.concurrency       8   functions read at once
+--   drift.diagnostics       true | false  an Information diagnostic `remote-drift` per drifted field
 local settings = {
   sdls = {
     diagnostics = { enable = true, debounceMs = 0, unsetEnv = 'warning' },
@@ -62,4 +66,18 @@ return {
   -- settings: answered on workspace/configuration and sent with didChangeConfiguration.
   init_options = settings,
   settings = settings,
+  -- The drift code lens of each function (`✓ in sync`, `⚠ changed remotely since your last
+  -- deploy: memorySize 512→1024`, `local ● not deployed`): shown on attach, refreshed when the
+  -- buffer is entered or insert mode is left (the server also asks for a refresh when remote reads
+  -- land). Replace on_attach through vim.lsp.config to handle lenses yourself.
+  on_attach = function(client, bufnr)
+    if not (client.server_capabilities or {}).codeLensProvider then
+      return
+    end
+    local function refresh()
+      vim.lsp.codelens.refresh({ bufnr = bufnr })
+    end
+    refresh()
+    vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave' }, { buffer = bufnr, callback = refresh })
+  end,
 }

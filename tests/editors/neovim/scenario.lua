@@ -439,8 +439,9 @@ local scenarios = {
       if not client then
         error('no sdls client attached to ' .. d.file)
       end
-      -- The lens as the editor keeps it: ask the editor to refresh its lenses until the remote
-      -- has been read (the server answers `… reading remote` before that).
+      -- The lens as the editor keeps it. The shipped configs show lenses on attach and refresh
+      -- them on BufEnter/InsertLeave (and 0.11 on the server's workspace/codeLens/refresh): play
+      -- the user's InsertLeave until the remote has been read (`… reading remote` before that).
       local function titles()
         local list = {}
         for _, lens in ipairs(vim.lsp.codelens.get(buf) or {}) do
@@ -453,11 +454,7 @@ local scenarios = {
       end
       local found
       vim.wait(30000, function()
-        if has011 then
-          vim.lsp.codelens.refresh({ bufnr = buf })
-        else
-          vim.lsp.codelens.refresh()
-        end
+        vim.api.nvim_exec_autocmds('InsertLeave', { buffer = buf })
         vim.wait(300, function() return false end, 50)
         for _, l in ipairs(titles()) do
           if l.title == d.title then
