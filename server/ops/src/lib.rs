@@ -16,6 +16,7 @@
 
 pub mod baseline;
 pub mod connect;
+pub mod deploy;
 pub mod desired;
 pub mod embedded;
 pub mod engine;
