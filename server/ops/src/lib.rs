@@ -25,6 +25,7 @@ pub mod local;
 pub mod normalize;
 pub mod path;
 pub mod plan;
+pub mod pull;
 pub mod seed;
 pub mod snapshot;
 pub mod status;
