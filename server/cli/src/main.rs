@@ -29,6 +29,8 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Show each function's drift: file vs last deploy vs live (exit 0 in sync, 2 differences)
     Plan(cmd::plan::PlanArgs),
+    /// Deploy the file's functions, guarded by their drift status (exit 0 done, 2 refused)
+    Deploy(cmd::deploy::DeployArgs),
     /// Run the local Function Compute 3.0-compatible emulator on 127.0.0.1
     Emulator(cmd::emulator::EmulatorArgs),
 }
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Deploy(args) => cmd::deploy::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Emulator(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()

@@ -2,6 +2,7 @@
 
 pub(crate) mod check;
 pub(crate) mod demo;
+pub(crate) mod deploy;
 pub(crate) mod emulator;
 pub(crate) mod plan;
 pub(crate) mod serve;
