@@ -463,6 +463,11 @@ fn plain_ok(s: &str, flow: bool) -> bool {
     if s.is_empty() || s.contains('\n') || (flow && s.contains([',', '[', ']', '{', '}'])) {
         return false;
     }
+    // YAML 1.1 booleans: a string to sdls's parser, a boolean to older YAML tools.
+    const YAML11_BOOLS: &[&str] = &["y", "n", "yes", "no", "on", "off"];
+    if YAML11_BOOLS.contains(&s.to_ascii_lowercase().as_str()) {
+        return false;
+    }
     let parsed = syntax::parse(&format!("k: {s}\n"));
     if parsed.has_errors() {
         return false;

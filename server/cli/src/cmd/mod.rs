@@ -5,4 +5,5 @@ pub(crate) mod demo;
 pub(crate) mod deploy;
 pub(crate) mod emulator;
 pub(crate) mod plan;
+pub(crate) mod pull;
 pub(crate) mod serve;

@@ -1,0 +1,298 @@
+//! `sdls pull` round trips against an `sdls emulator` process (issue 6 acceptance, first
+//! bullet): functions created as fc3's first deploy creates them, a first `sdls plan` recording
+//! the baselines, a change made from the console, `sdls plan` = remote-drift, `sdls pull
+//! --dry-run` (a unified diff, the file untouched), `sdls pull`, then `sdls plan` in sync; the
+//! file's diff is exactly the changed values, comments and everything else byte for byte kept.
+#![cfg(test)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::plan::{Emulator, credentials, plan, project_with, run_bounded};
+use common::{Run, bin};
+use serde_json::{Value, json};
+
+/// `sdls pull ARGS --remote URL` with the emulator's credentials only.
+fn pull(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().expect("temp HOME");
+    let mut cmd = Command::new(bin());
+    cmd.arg("pull")
+        .args(args)
+        .args(["--remote", emu.url.as_str()])
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", home.path());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    for (k, v) in credentials() {
+        cmd.env(k, v);
+    }
+    run_bounded(cmd, Duration::from_secs(120))
+}
+
+fn plan_code(dir: &Path, emu: &Emulator) -> (i32, Value) {
+    let run = plan(dir, emu, &["--format", "json"]);
+    run.assert_no_crash();
+    (run.code(), run.json())
+}
+
+fn statuses(report: &Value) -> Vec<String> {
+    report["functions"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .map(|f| format!("{}={}", f["resource"], f["status"]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Lines removed and added between two texts (`-…` / `+…`), in order.
+fn changed_lines(before: &str, after: &str) -> String {
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+            similar::ChangeTag::Equal => continue,
+        };
+        out.push(sign);
+        out.push_str(change.value());
+    }
+    out
+}
+
+/// Seeds `functions` (props as fc3 deploys them), checks the first plan adopts them in sync,
+/// applies `console`, then pulls and checks the round trip; returns the changed lines of the file
+/// and pull's stdout.
+fn round_trip(
+    text: &str,
+    functions: &[Value],
+    console: impl FnOnce(&common::plan::Console),
+) -> (String, String) {
+    let emu = Emulator::start(&[]);
+    let dir = project_with(text);
+    let c = emu.console();
+    for props in functions {
+        c.deploy_like_fc3(props);
+    }
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 0, "first plan: {report:#}");
+    console(&c);
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 2, "{report:#}");
+    assert!(
+        statuses(&report)
+            .iter()
+            .any(|s| s.ends_with("=\"remote-drift\"")),
+        "{report:#}"
+    );
+
+    let dry = pull(dir.path(), &emu, &["--dry-run"]);
+    dry.assert_code(0);
+    let on_disk = std::fs::read_to_string(dir.path().join("s.yaml")).expect("s.yaml");
+    assert_eq!(on_disk, text, "--dry-run wrote the file");
+    assert!(dry.stdout.contains("--- a/s.yaml"), "{}", dry.describe());
+
+    let run = pull(dir.path(), &emu, &[]);
+    run.assert_code(0);
+    let after = std::fs::read_to_string(dir.path().join("s.yaml")).expect("s.yaml");
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 0, "after pull:\n{after}\n{report:#}");
+    (changed_lines(text, &after), run.stdout)
+}
+
+const API: &str = r#"# The API of the shop.
+edition: 3.0.0
+name: shop
+access: default
+vars:
+  region: cn-hangzhou # everything runs here
+resources:
+  api:
+    component: fc3
+    props:
+      region: ${vars.region}
+      functionName: shop-api   # the public name
+      description: 'shop API'
+      runtime: python3.10
+      code: ./code
+      handler: index.handler
+      timeout: 10
+      environmentVariables:
+        MODE: prod # the mode
+        LEVEL: "info"
+      triggers:
+        - triggerName: http
+          triggerType: http
+          triggerConfig:
+            authType: anonymous
+            methods:
+              - GET
+"#;
+
+fn api_props() -> Value {
+    json!({
+        "region": "cn-hangzhou",
+        "functionName": "shop-api",
+        "description": "shop API",
+        "runtime": "python3.10",
+        "code": "./code",
+        "handler": "index.handler",
+        "timeout": 10,
+        "environmentVariables": {"MODE": "prod", "LEVEL": "info"},
+        "triggers": [{
+            "triggerName": "http",
+            "triggerType": "http",
+            "triggerConfig": {"authType": "anonymous", "methods": ["GET"]}
+        }]
+    })
+}
+
+#[test]
+fn console_changes_are_pulled_into_the_file() {
+    let (lines, out) = round_trip(API, &[api_props()], |c| {
+        c.update_function(
+            "shop-api",
+            json!({
+                "timeout": 60,
+                "description": "shop API (hotfix)",
+                "environmentVariables": {"MODE": "debug", "LEVEL": "info", "TRACE": "on"}
+            }),
+        );
+    });
+    assert_eq!(
+        lines,
+        concat!(
+            "-      description: 'shop API'\n",
+            "+      description: 'shop API (hotfix)'\n",
+            "-      timeout: 10\n",
+            "+      timeout: 60\n",
+            "-        MODE: prod # the mode\n",
+            "+        MODE: debug # the mode\n",
+            "+        TRACE: 'on'\n",
+        ),
+        "{out}"
+    );
+}
+
+const TWO: &str = r#"edition: 3.0.0
+name: pair
+access: default
+vars:
+  memory: 1024 # both functions
+  methods: [GET, POST] # only the front
+resources:
+  front:
+    component: fc3
+    props:
+      region: cn-hangzhou
+      functionName: pair-front
+      runtime: nodejs18
+      code: ./code
+      handler: index.handler
+      memorySize: ${vars.memory}
+      environmentVariables:
+        KEEP: "1"
+        DROP: gone
+      triggers:
+        - triggerName: web
+          triggerType: http
+          triggerConfig:
+            authType: anonymous
+            methods: ${vars.methods}
+  back:
+    component: fc3
+    props:
+      region: cn-hangzhou
+      functionName: pair-back
+      runtime: nodejs18
+      code: ./code
+      handler: index.handler
+      memorySize: ${vars.memory}
+"#;
+
+fn two_props() -> [Value; 2] {
+    [
+        json!({
+            "region": "cn-hangzhou",
+            "functionName": "pair-front",
+            "runtime": "nodejs18",
+            "code": "./code",
+            "handler": "index.handler",
+            "memorySize": 1024,
+            "environmentVariables": {"KEEP": "1", "DROP": "gone"},
+            "triggers": [{
+                "triggerName": "web",
+                "triggerType": "http",
+                "triggerConfig": {"authType": "anonymous", "methods": ["GET", "POST"]}
+            }]
+        }),
+        json!({
+            "region": "cn-hangzhou",
+            "functionName": "pair-back",
+            "runtime": "nodejs18",
+            "code": "./code",
+            "handler": "index.handler",
+            "memorySize": 1024
+        }),
+    ]
+}
+
+#[test]
+fn a_removed_env_var_goes_and_a_var_used_once_is_edited() {
+    let (lines, out) = round_trip(TWO, &two_props(), |c| {
+        c.update_function(
+            "pair-front",
+            json!({"environmentVariables": {"KEEP": "1"}, "handler": "main.handler"}),
+        );
+    });
+    assert_eq!(
+        lines,
+        concat!(
+            "-      handler: index.handler\n",
+            "+      handler: main.handler\n",
+            "-        DROP: gone\n",
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_shared_var_is_not_pulled_and_pull_exits_2() {
+    let emu = Emulator::start(&[]);
+    let dir = project_with(TWO);
+    let c = emu.console();
+    for props in two_props() {
+        c.deploy_like_fc3(&props);
+    }
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 0, "{report:#}");
+    c.update_function("pair-back", json!({"memorySize": 2048}));
+    let run = pull(dir.path(), &emu, &[]);
+    run.assert_code(2);
+    assert!(
+        run.stdout
+            .contains("back: not pulled: memorySize: it comes from ${vars.memory}, used 2 times"),
+        "{}",
+        run.describe()
+    );
+    let after = std::fs::read_to_string(dir.path().join("s.yaml")).expect("s.yaml");
+    assert_eq!(after, TWO);
+}
+
+#[test]
+fn legacy_files_are_refused() {
+    let emu = Emulator::start(&[]);
+    let dir = project_with(
+        "edition: 1.0.0\nname: old\naccess: default\nservices:\n  f:\n    component: fc\n    props:\n      region: cn-hangzhou\n      service:\n        name: s\n      function:\n        name: f\n        runtime: nodejs14\n        handler: index.handler\n        codeUri: ./code\n",
+    );
+    let run = pull(dir.path(), &emu, &[]);
+    run.assert_code(2);
+    assert!(run.stdout.contains("edition 3.0.0"), "{}", run.describe());
+}
