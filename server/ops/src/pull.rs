@@ -315,7 +315,15 @@ impl Ctx<'_> {
         let site = self.editable(value)?;
         let tree = self.tree();
         let node = tree.node(site.node);
-        let range = node.range;
+        let mut range = node.range;
+        if node.flow {
+            // A flow node's range may run on to a comment after it: keep the comment.
+            let text = &self.text()[range];
+            if let Some(close) = text.rfind([']', '}']) {
+                let start = usize::from(range.start());
+                range = self::range(start, start + close + 1);
+            }
+        }
         let composite = matches!(remote, Json::Object(_) | Json::Array(_));
         let new_text = match &node.kind {
             NodeKind::Scalar(scalar) if !composite => render_scalar(remote, scalar.style, false),

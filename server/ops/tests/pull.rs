@@ -446,3 +446,98 @@ fn legacy_files_are_refused() {
     let err = pull::edits_for(&analysis, "f", &[]).expect_err("refused");
     assert_eq!(err, pull::LEGACY_REFUSAL);
 }
+
+const VARS: &str = r#"edition: 3.0.0
+name: v
+vars:
+  methods: [GET, POST] # only here
+resources:
+  f:
+    component: fc3
+    props:
+      region: cn-hangzhou
+      functionName: f
+      runtime: nodejs18
+      handler: ${env('HANDLER')}
+      environmentVariables: {A: '1', B: '2'}
+      triggers:
+        - triggerName: web
+          triggerType: http
+          triggerConfig:
+            authType: anonymous
+            methods: ${vars.methods}
+"#;
+
+#[test]
+fn a_list_var_used_once_is_rewritten_in_its_flow_style() {
+    check(
+        VARS,
+        "f",
+        |v| {
+            set(
+                v,
+                &["triggers", "web", "triggerConfig", "methods"],
+                Some(json!(["GET"])),
+            )
+        },
+        expect![[r#"
+            edition: 3.0.0
+            name: v
+            vars:
+              methods: [GET] # only here
+            resources:
+              f:
+                component: fc3
+                props:
+                  region: cn-hangzhou
+                  functionName: f
+                  runtime: nodejs18
+                  handler: ${env('HANDLER')}
+                  environmentVariables: {A: '1', B: '2'}
+                  triggers:
+                    - triggerName: web
+                      triggerType: http
+                      triggerConfig:
+                        authType: anonymous
+                        methods: ${vars.methods}
+        "#]],
+        expect![""],
+    );
+}
+
+#[test]
+fn flow_removals_and_run_time_values_are_reported() {
+    check(
+        VARS,
+        "f",
+        |v| {
+            set(v, &["environmentVariables", "B"], None);
+            set(v, &["description"], Some(json!("from the console")));
+        },
+        expect![[r#"
+            edition: 3.0.0
+            name: v
+            vars:
+              methods: [GET, POST] # only here
+            resources:
+              f:
+                component: fc3
+                props:
+                  region: cn-hangzhou
+                  functionName: f
+                  runtime: nodejs18
+                  handler: ${env('HANDLER')}
+                  environmentVariables: {A: '1', B: '2'}
+                  triggers:
+                    - triggerName: web
+                      triggerType: http
+                      triggerConfig:
+                        authType: anonymous
+                        methods: ${vars.methods}
+                  description: from the console
+        "#]],
+        expect![[r#"
+            environmentVariables.B: it is in a flow mapping; remove it by hand
+        "#]],
+    );
+}
