@@ -64,6 +64,9 @@ pub struct DeployOptions {
     /// Whether the user confirmed overwriting remote changes (`-y`, or a prompt answered yes).
     /// Without it, functions whose remote moved are refused even with `--use-local`.
     pub confirmed: bool,
+    /// The remote is the local emulator: `auto` values are filled with placeholders (D14)
+    /// instead of being refused.
+    pub local: bool,
 }
 
 /// The status a deploy acts on: the remote as read, and the verdict computed from it.
@@ -238,8 +241,11 @@ pub async fn deploy_function(
         account_id: Some(account_id.to_string()),
         region: function.region.clone(),
     };
-    let requests = desired::requests(function, &ctx)
+    let mut requests = desired::requests(function, &ctx)
         .map_err(|e| DeployError::Prepare(format!("{name}: {e}")))?;
+    if options.local {
+        fill_placeholders(&mut requests, name, account_id, &function.region);
+    }
     if let Some(path) = requests.auto.first() {
         // D14: `auto` makes fc3 create cloud resources (a VPC, a log project, a role) behind the
         // user's back; sdls never does.
@@ -301,6 +307,69 @@ pub async fn deploy_function(
             applied: writer.applied,
             baseline_written,
         }),
+    }
+}
+
+/// Fills every `auto` of `requests` with a placeholder the emulator accepts (D14: it creates no
+/// SLS project, VPC, NAS or role, so any well-formed value stands in), and empties
+/// `requests.auto`. Only for the local emulator: on the cloud these would name nothing.
+fn fill_placeholders(requests: &mut Requests, name: &str, account_id: &str, region: &str) {
+    let body = &mut requests.function;
+    for path in std::mem::take(&mut requests.auto) {
+        match path.dotted().as_str() {
+            "logConfig" => {
+                body.log_config = Some(json!({
+                    "project": format!("sdls-local-{account_id}-{region}"),
+                    "logstore": "function-log",
+                    "enableRequestMetrics": true,
+                    "enableInstanceMetrics": true,
+                    "logBeginRule": "DefaultRegex",
+                }));
+            }
+            "vpcConfig" => {
+                body.vpc_config = Some(json!({
+                    "vpcId": "vpc-sdls-local",
+                    "vSwitchIds": ["vsw-sdls-local"],
+                    "securityGroupId": "sg-sdls-local",
+                }));
+            }
+            "vpcConfig.vSwitchIds" | "vpcConfig.securityGroupId" => {
+                if let Some(Json::Object(vpc)) = body.vpc_config.as_mut() {
+                    vpc.insert("vSwitchIds".into(), json!(["vsw-sdls-local"]));
+                    vpc.insert("securityGroupId".into(), json!("sg-sdls-local"));
+                    if !vpc.contains_key("vpcId") {
+                        vpc.insert("vpcId".into(), json!("vpc-sdls-local"));
+                    }
+                }
+            }
+            "nasConfig" => {
+                body.nas_config = Some(json!({
+                    "userId": 10003,
+                    "groupId": 10003,
+                    "mountPoints": [{
+                        "serverAddr": format!("sdls-local.{region}.nas.aliyuncs.com:/{name}"),
+                        "mountDir": "/mnt/auto",
+                        "enableTLS": false,
+                    }],
+                }));
+            }
+            "ossMountConfig" => {
+                body.oss_mount_config = Some(json!({
+                    "mountPoints": [{
+                        "bucketName": "sdls-local",
+                        "bucketPath": "/",
+                        "endpoint": format!("http://oss-{region}-internal.aliyuncs.com"),
+                        "mountDir": "/mnt/oss",
+                        "readOnly": false,
+                    }],
+                }));
+            }
+            "role" => {
+                body.role = Some(format!("acs:ram::{account_id}:role/aliyunfcdefaultrole"));
+            }
+            // A path this list does not know stays `auto`, and is refused like on the cloud.
+            _ => requests.auto.push(path),
+        }
     }
 }
 

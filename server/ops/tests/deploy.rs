@@ -502,6 +502,31 @@ async fn auto_values_are_refused() {
     assert!(c.get_function("vpc", None).await.is_err());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emulator_fills_auto_values_with_placeholders() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let c = client(&emu.url);
+    let text = yaml(&[(
+        "autos",
+        "      logConfig: auto\n      nasConfig: auto\n      role: ''\n",
+    )]);
+    let f = &functions(&dir, &text)[0];
+    let local = DeployOptions {
+        local: true,
+        ..DeployOptions::default()
+    };
+    let done = applied(&deploy_with(&c, &dir, f, local).await.unwrap());
+    assert_eq!(done, vec!["function created"]);
+    let live = c.get_function("autos", None).await.unwrap();
+    assert_eq!(
+        live.vpc_config.as_ref().and_then(|v| v.get("vpcId")),
+        Some(&json!("vpc-sdls-local"))
+    );
+    assert!(live.log_config.is_some() && live.nas_config.is_some());
+    assert_eq!(status(&c, &dir, f).await.report.status, Status::InSync);
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {

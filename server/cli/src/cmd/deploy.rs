@@ -93,6 +93,7 @@ pub(crate) fn run(args: DeployArgs) -> Result<u8> {
             Some(DeployType::Config) => Part::Config,
         },
         confirmed: args.yes,
+        local: false,
     };
     let interactive = !args.yes && std::io::stdin().is_terminal();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -163,6 +164,8 @@ async fn deploy_one(
     )
     .await;
     let status = acted.report.status;
+    // D14: `auto` is refused on the cloud; the emulator gets placeholders.
+    options.local = connection.local;
     if options.mode == Mode::UseLocal && deploy::needs_confirmation(status) && interactive {
         options.confirmed = ask(&format!(
             "{label}: {} — overwrite the remote with the file? [y/N] ",
