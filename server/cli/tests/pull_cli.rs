@@ -296,3 +296,52 @@ fn legacy_files_are_refused() {
     run.assert_code(2);
     assert!(run.stdout.contains("edition 3.0.0"), "{}", run.describe());
 }
+
+#[test]
+fn resource_filter_and_dry_run_diff() {
+    let emu = Emulator::start(&[]);
+    let dir = project_with(TWO);
+    let c = emu.console();
+    for props in two_props() {
+        c.deploy_like_fc3(&props);
+    }
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 0, "{report:#}");
+    c.update_function("pair-front", json!({"handler": "front.handler"}));
+    c.update_function("pair-back", json!({"handler": "back.handler"}));
+
+    let dry = pull(dir.path(), &emu, &["--resource", "front", "--dry-run"]);
+    dry.assert_code(0);
+    assert_eq!(
+        dry.stdout,
+        concat!(
+            "--- a/s.yaml\n",
+            "+++ b/s.yaml\n",
+            "@@ -12,7 +12,7 @@\n",
+            "       functionName: pair-front\n",
+            "       runtime: nodejs18\n",
+            "       code: ./code\n",
+            "-      handler: index.handler\n",
+            "+      handler: front.handler\n",
+            "       memorySize: ${vars.memory}\n",
+            "       environmentVariables:\n",
+            "         KEEP: \"1\"\n",
+            "front: would pull handler\n",
+        ),
+        "{}",
+        dry.describe()
+    );
+    pull(dir.path(), &emu, &["--resource", "front"]).assert_code(0);
+    let after = std::fs::read_to_string(dir.path().join("s.yaml")).expect("s.yaml");
+    assert_eq!(
+        changed_lines(TWO, &after),
+        "-      handler: index.handler\n+      handler: front.handler\n"
+    );
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(
+        statuses(&report),
+        ["\"front\"=\"in-sync\"", "\"back\"=\"remote-drift\""],
+        "{report:#}"
+    );
+}
