@@ -330,6 +330,18 @@ impl Ctx<'_> {
             _ if node.flow || !composite => render_flow(remote),
             NodeKind::Scalar(_) => render_flow(remote),
             _ => {
+                if matches!(node.kind, NodeKind::Sequence(_)) {
+                    // A block sequence's range may start at its first item's content, after the
+                    // `- `: replace from the dash so the items are rewritten whole.
+                    let text = self.text();
+                    let start = usize::from(range.start());
+                    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                    let before = &text[line_start..start];
+                    let indent = before.len() - before.trim_start().len();
+                    if before.trim_start().starts_with('-') {
+                        range = self::range(line_start + indent, usize::from(range.end()));
+                    }
+                }
                 let col = self.column(usize::from(range.start()));
                 let block = render_block(remote, col.saturating_sub(2));
                 let prefix = format!("\n{}", " ".repeat(col));

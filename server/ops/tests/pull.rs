@@ -541,3 +541,40 @@ fn flow_removals_and_run_time_values_are_reported() {
         "#]],
     );
 }
+
+#[test]
+fn a_block_list_replaced_keeps_the_lines_after_it() {
+    let text = "edition: 3.0.0\nname: a\nresources:\n  f:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      functionName: f\n      runtime: nodejs18\n      handler: index.handler\n      triggers:\n        - triggerName: web\n          triggerType: http\n          triggerConfig:\n            methods:\n            - GET # first\n            - POST # last\n            authType: anonymous # after\n";
+    check(
+        text,
+        "f",
+        |v| {
+            set(
+                v,
+                &["triggers", "web", "triggerConfig", "methods"],
+                Some(json!(["GET", "PUT"])),
+            )
+        },
+        expect![[r#"
+            edition: 3.0.0
+            name: a
+            resources:
+              f:
+                component: fc3
+                props:
+                  region: cn-hangzhou
+                  functionName: f
+                  runtime: nodejs18
+                  handler: index.handler
+                  triggers:
+                    - triggerName: web
+                      triggerType: http
+                      triggerConfig:
+                        methods:
+                        - GET
+                        - PUT # last
+                        authType: anonymous # after
+        "#]],
+        expect![""],
+    );
+}
