@@ -578,3 +578,46 @@ fn a_block_list_replaced_keeps_the_lines_after_it() {
         expect![""],
     );
 }
+
+#[test]
+fn a_key_is_appended_after_a_nested_last_entry() {
+    let text = "edition: 3.0.0\nname: a\nresources:\n  f:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      functionName: f\n      runtime: nodejs18\n      handler: index.handler\n      triggers:\n        - triggerName: web\n          triggerType: http\n          triggerConfig:\n            authType: anonymous\n            methods: [GET]\n  # the next resource\n  g:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      functionName: g\n      runtime: nodejs18\n      handler: index.handler\n";
+    check(
+        text,
+        "f",
+        |v| {
+            set(v, &["timeout"], Some(json!(60)));
+            set(v, &["environmentVariables"], Some(json!({"A": "x"})));
+        },
+        expect![[r#"
+            edition: 3.0.0
+            name: a
+            resources:
+              f:
+                component: fc3
+                props:
+                  region: cn-hangzhou
+                  functionName: f
+                  runtime: nodejs18
+                  handler: index.handler
+                  triggers:
+                    - triggerName: web
+                      triggerType: http
+                      triggerConfig:
+                        authType: anonymous
+                        methods: [GET]
+                  environmentVariables:
+                    A: x
+                  timeout: 60
+              # the next resource
+              g:
+                component: fc3
+                props:
+                  region: cn-hangzhou
+                  functionName: g
+                  runtime: nodejs18
+                  handler: index.handler
+        "#]],
+        expect![""],
+    );
+}
