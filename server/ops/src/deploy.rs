@@ -135,7 +135,7 @@ pub async fn status(
 ) -> Acted {
     let local_code = engine::local_code_crc(function).await;
     let wanted = Wanted::for_function(function, account_id);
-    let snapshot = fetch::fetch(client, &function.function_name, &wanted)
+    let snapshot = Box::pin(fetch::fetch(client, &function.function_name, &wanted))
         .await
         .map_err(|e| e.to_string());
     let read = RemoteRead {
@@ -161,6 +161,22 @@ pub fn needs_confirmation(status: Status) -> bool {
 /// Deploys `function` on the remote `client` talks to, given the status the user acted on.
 /// `file_dir` is where the baseline store lives; `account_id` keys it.
 pub async fn deploy_function(
+    client: &Client,
+    function: &LocalFunction,
+    file_dir: &Path,
+    account_id: &str,
+    acted: &Acted,
+    options: &DeployOptions,
+) -> Result<DeployOutcome, DeployError> {
+    // Boxed: the state machine of a whole deploy (several concurrent reads, every write) is
+    // large in debug builds, and callers await it on small stacks (test threads, LSP tasks).
+    Box::pin(deploy_inner(
+        client, function, file_dir, account_id, acted, options,
+    ))
+    .await
+}
+
+async fn deploy_inner(
     client: &Client,
     function: &LocalFunction,
     file_dir: &Path,
@@ -257,6 +273,32 @@ pub async fn deploy_function(
         });
     }
 
+    // The read of a function that does not exist skips its sub-resources, but a custom domain
+    // is shared with other functions: read it now, so routes merge instead of colliding.
+    let mut remote = snapshot.clone();
+    if let Some(domain) = &requests.custom_domain
+        && !matches!(remote.custom_domain, Fetched::Present(_))
+    {
+        let domain_name = domain.domain_name.as_deref().unwrap_or("");
+        remote.custom_domain = match client.get_custom_domain(domain_name).await {
+            Ok(d) => Fetched::Present(d),
+            Err(e) if e.is_not_found() => Fetched::Absent,
+            Err(e) => {
+                return Err(DeployError::Prepare(format!(
+                    "{name}: reading custom domain {domain_name}: {e}"
+                )));
+            }
+        };
+    }
+    // fc3 refuses a route whose path another function serves; known before any write.
+    if part != Part::Code
+        && let (Some(domain), Fetched::Present(existing)) =
+            (&requests.custom_domain, &remote.custom_domain)
+        && let Some(reason) = route_conflict(domain, existing, name)
+    {
+        return Ok(DeployOutcome::Refused { reason });
+    }
+
     // Packaged before the guard and the first write: a package that cannot be sent fails the
     // deploy with nothing changed.
     let custom_container = requests.function.runtime.as_deref() == Some("custom-container");
@@ -292,7 +334,7 @@ pub async fn deploy_function(
         applied: Vec::new(),
         function_written: false,
     };
-    let result = writer.write(&requests, snapshot, code, part).await;
+    let result = writer.write(&requests, &remote, code, part).await;
     let baseline_written = writer.function_written
         && crate::seed::record_baseline(client, function, file_dir, account_id)
             .await
@@ -367,6 +409,8 @@ fn fill_placeholders(requests: &mut Requests, name: &str, account_id: &str, regi
             "role" => {
                 body.role = Some(format!("acs:ram::{account_id}:role/aliyunfcdefaultrole"));
             }
+            // The generated name (fc3-domain's) is already in the request.
+            "customDomain.domainName" => {}
             // A path this list does not know stays `auto`, and is refused like on the cloud.
             _ => requests.auto.push(path),
         }
@@ -729,6 +773,34 @@ impl Writer<'_> {
             .push(format!("custom domain {domain_name} route updated"));
         Ok(())
     }
+}
+
+/// fc3's refusal when a route of `domain` has a path another function serves in `existing`.
+fn route_conflict(domain: &CustomDomain, existing: &CustomDomain, name: &str) -> Option<String> {
+    let routes = |d: &CustomDomain| -> Vec<Json> {
+        d.route_config
+            .as_ref()
+            .and_then(|r| r.get("routes"))
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let domain_name = domain.domain_name.as_deref().unwrap_or("");
+    let current = routes(existing);
+    routes(domain).iter().find_map(|route| {
+        let path = route.get("path")?;
+        let owner = current
+            .iter()
+            .find(|r| r.get("path") == Some(path))?
+            .get("functionName")?
+            .as_str()?;
+        (owner != name).then(|| {
+            format!(
+                "the path {} of custom domain {domain_name} already routes to function {owner}; choose another path in customDomain.route.path, or move that route first",
+                path.as_str().unwrap_or("")
+            )
+        })
+    })
 }
 
 /// Whether a remote trigger already is what the file declares.

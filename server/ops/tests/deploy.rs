@@ -527,6 +527,70 @@ async fn the_emulator_fills_auto_values_with_placeholders() {
     assert_eq!(status(&c, &dir, f).await.report.status, Status::InSync);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_domain_routes_are_merged_by_path_and_a_taken_path_is_refused() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let c = client(&emu.url);
+    let route = |path: &str| {
+        format!(
+            "      customDomain:\n        domainName: api.example.com\n        protocol: HTTP\n        route:\n          path: {path}\n          methods: [GET]\n"
+        )
+    };
+    let text = yaml(&[
+        ("one", &route("/one")),
+        ("two", &route("/two")),
+        ("three", &route("/one")),
+    ]);
+    let all = functions(&dir, &text);
+    for f in &all[..2] {
+        deploy_with(&c, &dir, f, DeployOptions::default())
+            .await
+            .unwrap();
+    }
+    let paths = |d: &fc::types::CustomDomain| -> Vec<(String, String)> {
+        d.route_config.as_ref().unwrap()["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["path"].as_str().unwrap().to_string(),
+                    r["functionName"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let domain = c.get_custom_domain("api.example.com").await.unwrap();
+    let both = vec![
+        ("/one".to_string(), "one".to_string()),
+        ("/two".to_string(), "two".to_string()),
+    ];
+    assert_eq!(paths(&domain), both);
+    for f in &all[..2] {
+        assert_eq!(status(&c, &dir, f).await.report.status, Status::InSync);
+    }
+    let seq = last_seq(&emu).await;
+    let outcome = deploy_with(&c, &dir, &all[2], DeployOptions::default())
+        .await
+        .unwrap();
+    let DeployOutcome::Refused { reason } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        reason.contains("already routes to function one"),
+        "{reason}"
+    );
+    let writes: Vec<_> = log_since(&emu, seq)
+        .await
+        .into_iter()
+        .filter(|e| e["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:#?}");
+    let domain = c.get_custom_domain("api.example.com").await.unwrap();
+    assert_eq!(paths(&domain), both);
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
