@@ -24,6 +24,9 @@ use fc::client::{Client, ClientError};
 use fc::types::{CustomDomain, Function, InputCodeLocation, Trigger};
 use serde_json::{Value as Json, json};
 
+use crate::baseline::{
+    Baseline, BaselineRead, BaselineSource, BaselineStore, CodeBaseline, FORMAT_VERSION,
+};
 use crate::desired::{self, Requests};
 use crate::engine::{self, RemoteRead};
 use crate::fetch::{self, Wanted};
@@ -328,6 +331,7 @@ async fn deploy_inner(
         });
     }
 
+    let sends_code = code.is_some();
     let mut writer = Writer {
         client,
         name,
@@ -336,9 +340,7 @@ async fn deploy_inner(
     };
     let result = writer.write(&requests, &remote, code, part).await;
     let baseline_written = writer.function_written
-        && crate::seed::record_baseline(client, function, file_dir, account_id)
-            .await
-            .is_ok();
+        && write_baseline(client, function, file_dir, account_id, part, sends_code).await;
     match result {
         Ok(()) => Ok(DeployOutcome::Done {
             applied: writer.applied,
@@ -415,6 +417,64 @@ fn fill_placeholders(requests: &mut Requests, name: &str, account_id: &str, regi
             _ => requests.auto.push(path),
         }
     }
+}
+
+/// Reads the function back and records it as the baseline, saying only what this deploy made
+/// true: after `--type code` the previous baseline's config is kept (a remote config change the
+/// deploy did not touch stays remote drift), and when the code was not sent the previous local
+/// CRC is kept (unsent local code stays a local change). Returns whether it was written.
+async fn write_baseline(
+    client: &Client,
+    function: &LocalFunction,
+    file_dir: &Path,
+    account_id: &str,
+    part: Part,
+    code_sent: bool,
+) -> bool {
+    let wanted = Wanted::for_function(function, Some(account_id));
+    let Ok(fresh) = Box::pin(fetch::fetch(client, &function.function_name, &wanted)).await else {
+        return false;
+    };
+    let store = BaselineStore::new(file_dir);
+    let previous = match store.read(account_id, &function.region, &function.function_name, None) {
+        BaselineRead::Found {
+            baseline,
+            source: BaselineSource::Sdls(_),
+        } => Some(baseline),
+        _ => None,
+    };
+    let local_crc = engine::local_code_crc(function).await.ok();
+    let remote_checksum = fresh.code_checksum().map(str::to_string);
+    let local_crc = if code_sent || local_crc.is_some() && local_crc == remote_checksum {
+        local_crc
+    } else {
+        previous.as_ref().and_then(|p| p.code.local_crc.clone())
+    };
+    let snapshot = match (&previous, part) {
+        (Some(previous), Part::Code) => {
+            let mut kept = previous.snapshot.clone();
+            if let (Some(f), Some(live)) = (kept.function.as_mut(), fresh.function.as_ref()) {
+                f.code_checksum = live.code_checksum.clone();
+                f.code_size = live.code_size;
+            }
+            kept
+        }
+        _ => fresh,
+    };
+    let baseline = Baseline {
+        version: FORMAT_VERSION,
+        written_by: format!("sdls {}", env!("CARGO_PKG_VERSION")),
+        written_at: crate::seed::now_rfc3339(),
+        account_id: account_id.to_string(),
+        region: function.region.clone(),
+        function_name: function.function_name.clone(),
+        code: CodeBaseline {
+            local_crc,
+            remote_checksum,
+        },
+        snapshot,
+    };
+    store.write(&baseline).is_ok()
 }
 
 fn drift_why(status: Status) -> &'static str {

@@ -591,6 +591,75 @@ async fn custom_domain_routes_are_merged_by_path_and_a_taken_path_is_refused() {
     assert_eq!(paths(&domain), both);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triggers_update_concurrency_clears_and_use_remote_ships_only_code() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let c = client(&emu.url);
+    let text = yaml(&[(
+        "cfg",
+        "      triggers:\n        - triggerName: http\n          triggerType: http\n          triggerConfig:\n            authType: anonymous\n            methods: [GET]\n      concurrencyConfig:\n        reservedConcurrency: 5\n",
+    )]);
+    let f = &functions(&dir, &text)[0];
+    deploy_with(&c, &dir, f, DeployOptions::default())
+        .await
+        .unwrap();
+    let edited = text
+        .replace("methods: [GET]", "methods: [GET, POST]")
+        .replace(
+            "      concurrencyConfig:\n        reservedConcurrency: 5\n",
+            "",
+        );
+    let f = &functions(&dir, &edited)[0];
+    let done = applied(
+        &deploy_with(&c, &dir, f, DeployOptions::default())
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        done,
+        vec![
+            "function updated (config; code unchanged)",
+            "trigger http updated",
+            "concurrency config deleted"
+        ]
+    );
+    assert_eq!(status(&c, &dir, f).await.report.status, Status::InSync);
+
+    // The console changes the memory; the code changes locally. --use-remote --type code ships
+    // the code and leaves the memory, which stays remote drift.
+    c.update_function(
+        "cfg",
+        &fc::types::Function {
+            memory_size: Some(1024),
+            ..fc::types::Function::default()
+        },
+    )
+    .await
+    .unwrap();
+    std::fs::write(
+        dir.join("code/index.py"),
+        "def handler(e, c):\n    return 2\n",
+    )
+    .unwrap();
+    let options = DeployOptions {
+        mode: Mode::UseRemote,
+        part: deploy::Part::Code,
+        ..DeployOptions::default()
+    };
+    let done = applied(&deploy_with(&c, &dir, f, options).await.unwrap());
+    assert_eq!(done, vec!["code updated"]);
+    let live = c.get_function("cfg", None).await.unwrap();
+    assert_eq!(live.memory_size, Some(1024));
+    let after = status(&c, &dir, f).await.report;
+    assert_eq!(after.status, Status::RemoteDrift, "{after:#?}");
+    assert_eq!(
+        after.code.status,
+        ops::status::CodeStatus::InSync,
+        "{after:#?}"
+    );
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
