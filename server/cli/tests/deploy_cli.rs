@@ -161,3 +161,19 @@ fn a_failure_mid_deploy_exits_1_with_what_was_applied_and_a_rerun_converges() {
     );
     assert_eq!(plan_statuses(dir.path(), &emu), pairs(&[("fa", "in-sync")]));
 }
+
+#[test]
+fn help_documents_the_confirmation_rule_and_exit_codes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = common::sdls(dir.path(), &["deploy", "--help"]);
+    run.assert_code(0);
+    for words in [
+        "--use-local",
+        "--use-remote",
+        "--type",
+        "without a terminal on stdin",
+        "0 done, 2 anything refused",
+    ] {
+        assert!(run.stdout.contains(words), "{words}\n{}", run.describe());
+    }
+}

@@ -660,6 +660,32 @@ async fn triggers_update_concurrency_clears_and_use_remote_ships_only_code() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_functions_are_refused_with_the_conversion_offered() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let c = client(&emu.url);
+    let text = "edition: 1.0.0\nname: a\nservices:\n  f:\n    component: fc\n    props:\n      region: cn-hangzhou\n      service:\n        name: s\n      function:\n        name: f\n        runtime: nodejs14\n        handler: index.handler\n        codeUri: ./code\n";
+    let f = &functions(&dir, text)[0];
+    let seq = last_seq(&emu).await;
+    let outcome = deploy_with(&c, &dir, f, DeployOptions::default())
+        .await
+        .unwrap();
+    let DeployOutcome::Refused { reason } = outcome else {
+        panic!("{outcome:?}")
+    };
+    assert!(
+        reason.contains("edition 3.0.0") && reason.contains("s cli fc3 s2tos3"),
+        "{reason}"
+    );
+    let writes: Vec<_> = log_since(&emu, seq)
+        .await
+        .into_iter()
+        .filter(|e| e["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:#?}");
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
