@@ -1,5 +1,6 @@
 //! The README's main command, `sdls demo`: on a copy of examples/quickstart, against the embedded
-//! local emulator it starts itself, every step behaves and the run exits 0 (D34).
+//! local emulator it starts itself, every step behaves (check, plan, deploy, a console change,
+//! plan showing remote drift, pull, plan in sync) and the run exits 0 (D34).
 
 mod common;
 
@@ -42,11 +43,16 @@ fn demo_walks_the_drift_loop_on_the_quickstart_and_exits_0() {
         "1. sdls check s.yaml",
         "no findings",
         "● hello (function quickstart-hello, cn-hangzhou): [local] not-deployed",
-        "created quickstart-hello in cn-hangzhou; baseline .s/deployed/",
+        "3. sdls deploy --remote local -y",
+        "hello (quickstart-hello): deployed — function created, trigger http created",
         "✓ hello (function quickstart-hello, cn-hangzhou): [local] in-sync",
         "a teammate changes memorySize 512 → 1024",
         "⚠ hello (function quickstart-hello, cn-hangzhou): [local] remote-drift",
         "~ memorySize: 1024 (remote) → 512 (file) (changed remotely), last deployed 512",
+        "7. sdls pull --remote local",
+        "hello: pulled memorySize",
+        "   -   memory: 512\n   +   memory: 1024",
+        "8. sdls plan --remote local",
         "The demo behaved",
     ] {
         assert!(

@@ -1,8 +1,8 @@
 //! `sdls demo`: the core loop on a copy of `examples/quickstart`, against the embedded local
-//! emulator (D34), step by step: check the file, plan (not deployed), create the function as
-//! `s deploy` would and record the baseline, plan (in sync), a teammate's console change made
-//! through the FC API, plan (remote drift on exactly that field). Exit 0 when every step behaves,
-//! 1 when one does not (the step says what it expected).
+//! emulator (D34), step by step: check the file, plan (not deployed), `sdls deploy`, plan (in
+//! sync), a teammate's console change made through the FC API, plan (remote drift on exactly that
+//! field), `sdls pull` (one line of s.yaml changes), plan (in sync). Exit 0 when every step
+//! behaves, 1 when one does not (the step says what it expected).
 
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 
 use ops::connect::{self, Plan};
 use ops::engine::DriftEngine;
-use ops::normalize::Context as NormalizeContext;
 use ops::plan::PlanReport;
 use ops::status::Status;
 
@@ -100,39 +99,19 @@ async fn steps(dir: &Path) -> Result<u8> {
         return failed("every function should be not-deployed on a fresh emulator");
     }
 
-    // 3. create as `s deploy` would, record the baseline
-    println!("3. deploy: create the function the way `s deploy` (fc3) would, record the baseline");
+    // 3. sdls deploy
+    println!("3. sdls deploy --remote local -y");
+    if !sdls(dir, &["deploy", "--remote", "local", "-y"])? {
+        return failed("sdls deploy should deploy the quickstart");
+    }
     let options = engine.options().remote;
     let emulator = connect::local_emulator(&loaded.file_dir, &options).await?;
     let mut clients = Vec::new();
     for function in &loaded.functions {
         let connection =
             connect::client(&Plan::Local, &function.region, Some(&emulator), &options)?;
-        let ctx = NormalizeContext {
-            account_id: connection.account_id.clone(),
-            region: function.region.clone(),
-        };
-        ops::seed::create(&connection.client, function, &ctx)
-            .await
-            .with_context(|| format!("creating {}", function.function_name))?;
-        let baseline = ops::seed::record_baseline(
-            &connection.client,
-            function,
-            &loaded.file_dir,
-            &emulator.account_id,
-        )
-        .await?;
-        println!(
-            "   created {} in {}; baseline .s/deployed/{}-{}-{}.json",
-            function.function_name,
-            function.region,
-            baseline.account_id,
-            baseline.region,
-            baseline.function_name
-        );
         clients.push(connection.client);
     }
-    println!();
 
     // 4. plan: in sync
     println!("4. sdls plan --remote local");
@@ -172,8 +151,37 @@ async fn steps(dir: &Path) -> Result<u8> {
     if !drifted {
         return failed("the console change should show as remote-drift on memorySize alone");
     }
+
+    // 7. sdls pull: the console change into the file, as the smallest edit
+    println!("7. sdls pull --remote local");
+    let before = std::fs::read_to_string(dir.join("s.yaml"))?;
+    if !sdls(dir, &["pull", "--remote", "local"])? {
+        return failed("sdls pull should pull memorySize into the file");
+    }
+    let after = std::fs::read_to_string(dir.join("s.yaml"))?;
+    let changed: Vec<String> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(b, a)| b != a)
+        .map(|(b, a)| format!("   - {b}\n   + {a}"))
+        .collect();
+    if changed.len() != 1 || before.lines().count() != after.lines().count() {
+        return failed("the pull should change exactly one line of s.yaml");
+    }
     println!(
-        "The demo behaved: the console change shows as remote drift on exactly the field that changed.\nExplore the copy: cd {} && sdls plan --remote local",
+        "   s.yaml, the one line that changed:\n{}\n",
+        changed.join("\n")
+    );
+
+    // 8. plan: in sync again
+    println!("8. sdls plan --remote local");
+    let loaded = load(Path::new("s.yaml"), dir)?;
+    let report = plan(&loaded, &engine, &cancel).await;
+    if !all(&report, Status::InSync) {
+        return failed("after the pull the file and the live function should be in sync");
+    }
+    println!(
+        "The demo behaved: the console change showed as remote drift on exactly the field that changed, and pull brought it into s.yaml without touching anything else.\nExplore the copy: cd {} && sdls plan --remote local",
         loaded.file_dir.display()
     );
     Ok(0)
@@ -192,6 +200,25 @@ async fn plan(
     }
     println!();
     report
+}
+
+/// Runs this very binary with `args` in `dir` (what a user would type), its output indented.
+fn sdls(dir: &Path, args: &[&str]) -> Result<bool> {
+    let binary = std::env::current_exe().context("cannot find the sdls binary")?;
+    let output = std::process::Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run sdls {}", args.join(" ")))?;
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        println!("   {line}");
+    }
+    for line in String::from_utf8_lossy(&output.stderr).lines() {
+        println!("   {line}");
+    }
+    println!();
+    Ok(output.status.success())
 }
 
 fn all(report: &PlanReport, status: Status) -> bool {
