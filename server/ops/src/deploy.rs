@@ -24,9 +24,7 @@ use fc::client::{Client, ClientError};
 use fc::types::{CustomDomain, Function, InputCodeLocation, Trigger};
 use serde_json::{Value as Json, json};
 
-use crate::baseline::{
-    Baseline, BaselineRead, BaselineSource, BaselineStore, CodeBaseline, FORMAT_VERSION,
-};
+use crate::baseline::{Baseline, BaselineRead, BaselineSource, BaselineStore, CodeBaseline};
 use crate::desired::{self, Requests};
 use crate::engine::{self, RemoteRead};
 use crate::fetch::{self, Wanted};
@@ -461,19 +459,16 @@ async fn write_baseline(
         }
         _ => fresh,
     };
-    let baseline = Baseline {
-        version: FORMAT_VERSION,
-        written_by: format!("sdls {}", env!("CARGO_PKG_VERSION")),
-        written_at: crate::seed::now_rfc3339(),
-        account_id: account_id.to_string(),
-        region: function.region.clone(),
-        function_name: function.function_name.clone(),
-        code: CodeBaseline {
+    let baseline = Baseline::new(
+        account_id,
+        &function.region,
+        &function.function_name,
+        snapshot,
+        CodeBaseline {
             local_crc,
             remote_checksum,
         },
-        snapshot,
-    };
+    );
     store.write(&baseline).is_ok()
 }
 
@@ -519,32 +514,8 @@ async fn package(function: &LocalFunction) -> Result<InputCodeLocation, DeployEr
             ..InputCodeLocation::default()
         });
     };
-    let runs_jar = {
-        let strings = |key: &str| -> Vec<String> {
-            function
-                .props
-                .get("customRuntimeConfig")
-                .and_then(|c| c.get(key))
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let runtime = function
-            .props
-            .get("runtime")
-            .and_then(Json::as_str)
-            .unwrap_or("");
-        fc::package::custom_runtime_runs_jar(runtime, &strings("command"), &strings("args"))
-    };
+    let options = function.package_options();
     let packaged = tokio::task::spawn_blocking(move || {
-        let options = fc::package::PackageOptions {
-            zip_jar: runs_jar,
-            ..fc::package::PackageOptions::default()
-        };
         let package = fc::package::package(&path, &options)?;
         package.summary.check_inline()?;
         Ok::<_, fc::package::PackageError>(package)

@@ -423,32 +423,8 @@ pub async fn local_code_crc(function: &LocalFunction) -> Result<String, String> 
             Some(_) => "the code is not a local path".into(),
         });
     };
-    let runs_jar = {
-        let strings = |key: &str| -> Vec<String> {
-            function
-                .props
-                .get("customRuntimeConfig")
-                .and_then(|c| c.get(key))
-                .and_then(|v| v.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let runtime = function
-            .props
-            .get("runtime")
-            .and_then(|r| r.as_str())
-            .unwrap_or("");
-        fc::package::custom_runtime_runs_jar(runtime, &strings("command"), &strings("args"))
-    };
+    let options = function.package_options();
     let packaged = tokio::task::spawn_blocking(move || {
-        let options = fc::package::PackageOptions {
-            zip_jar: runs_jar,
-            ..fc::package::PackageOptions::default()
-        };
         fc::package::package(&path, &options).map(|p| p.summary.checksum)
     })
     .await;
@@ -510,14 +486,12 @@ pub fn adopt_in_sync(
             return None;
         }
     }
-    let baseline = crate::baseline::Baseline {
-        version: crate::baseline::FORMAT_VERSION,
-        written_by: format!("sdls {}", env!("CARGO_PKG_VERSION")),
-        written_at: crate::seed::now_rfc3339(),
-        account_id: account.to_string(),
-        region: function.region.clone(),
-        function_name: function.function_name.clone(),
-        code: crate::baseline::CodeBaseline {
+    let baseline = crate::baseline::Baseline::new(
+        account,
+        &function.region,
+        &function.function_name,
+        snapshot.clone(),
+        crate::baseline::CodeBaseline {
             local_crc: match &previous {
                 // The code did not move remotely: what the file's code was then still holds.
                 Some(p) => p.code.local_crc.clone().or(local_crc),
@@ -525,7 +499,6 @@ pub fn adopt_in_sync(
             },
             remote_checksum: snapshot.code_checksum().map(str::to_string),
         },
-        snapshot: snapshot.clone(),
-    };
+    );
     store.write(&baseline).ok()
 }

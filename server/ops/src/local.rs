@@ -44,6 +44,38 @@ pub struct LocalFunction {
     pub key_range: Option<TextRange>,
 }
 
+impl LocalFunction {
+    /// How fc3 packages this function's code: a `.jar` is zipped for custom runtimes whose
+    /// command runs `java -jar` (serverless-devs.md §2.1.2 "Code upload").
+    pub fn package_options(&self) -> fc::package::PackageOptions {
+        let strings = |key: &str| -> Vec<String> {
+            self.props
+                .get("customRuntimeConfig")
+                .and_then(|c| c.get(key))
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let runtime = self
+            .props
+            .get("runtime")
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        fc::package::PackageOptions {
+            zip_jar: fc::package::custom_runtime_runs_jar(
+                runtime,
+                &strings("command"),
+                &strings("args"),
+            ),
+            ..fc::package::PackageOptions::default()
+        }
+    }
+}
+
 /// A resource that looks like a function but cannot be addressed remotely.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {

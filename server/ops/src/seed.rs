@@ -8,7 +8,7 @@ use std::path::Path;
 use fc::client::{Client, ClientError};
 use fc::types::{InputCodeLocation, Trigger};
 
-use crate::baseline::{Baseline, BaselineStore, CodeBaseline, FORMAT_VERSION};
+use crate::baseline::{Baseline, BaselineStore, CodeBaseline};
 use crate::desired::{self, DesiredError, Requests};
 use crate::fetch::{self, FetchError, Wanted};
 use crate::local::LocalFunction;
@@ -138,19 +138,17 @@ pub async fn record_baseline(
     let wanted = Wanted::for_function(function, Some(account_id));
     let snapshot = fetch::fetch(client, &function.function_name, &wanted).await?;
     let local_crc = crate::engine::local_code_crc(function).await.ok();
-    let baseline = Baseline {
-        version: FORMAT_VERSION,
-        written_by: format!("sdls {}", env!("CARGO_PKG_VERSION")),
-        written_at: now_rfc3339(),
-        account_id: account_id.to_string(),
-        region: function.region.clone(),
-        function_name: function.function_name.clone(),
-        code: CodeBaseline {
-            local_crc,
-            remote_checksum: snapshot.code_checksum().map(str::to_string),
-        },
+    let remote_checksum = snapshot.code_checksum().map(str::to_string);
+    let baseline = Baseline::new(
+        account_id,
+        &function.region,
+        &function.function_name,
         snapshot,
-    };
+        CodeBaseline {
+            local_crc,
+            remote_checksum,
+        },
+    );
     BaselineStore::new(file_dir)
         .write(&baseline)
         .map_err(SeedError::Baseline)?;

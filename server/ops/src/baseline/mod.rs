@@ -40,6 +40,28 @@ pub struct Baseline {
     pub code: CodeBaseline,
 }
 
+impl Baseline {
+    /// A baseline of `function_name` in `region` of `account_id`, written now by this sdls.
+    pub fn new(
+        account_id: &str,
+        region: &str,
+        function_name: &str,
+        snapshot: RemoteSnapshot,
+        code: CodeBaseline,
+    ) -> Baseline {
+        Baseline {
+            version: FORMAT_VERSION,
+            written_by: format!("sdls {}", env!("CARGO_PKG_VERSION")),
+            written_at: crate::seed::now_rfc3339(),
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            function_name: function_name.to_string(),
+            snapshot,
+            code,
+        }
+    }
+}
+
 /// The code as deployed: the CRC-64 of sdls's own package of the local code, and the remote
 /// `codeChecksum` read back (they differ when another tool zipped the code, §2.5 C15).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
