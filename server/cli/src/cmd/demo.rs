@@ -64,10 +64,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8> {
         args.project.display(),
         target.display()
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(steps(&target))
 }
 

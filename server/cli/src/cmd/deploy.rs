@@ -96,10 +96,7 @@ pub(crate) fn run(args: DeployArgs) -> Result<u8> {
         local: false,
     };
     let interactive = !args.yes && std::io::stdin().is_terminal();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let mut endings = Vec::new();
     runtime.block_on(async {
         let mut emulator: Option<LocalEmulator> = None;

@@ -71,10 +71,7 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
         args.access.clone(),
         args.concurrency,
     )?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let cancel = CancellationToken::new();
     let report = runtime.block_on(async {
         let interrupt = cancel.clone();

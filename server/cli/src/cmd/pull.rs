@@ -103,10 +103,7 @@ pub(crate) fn run(args: PullArgs) -> Result<u8> {
         args.access.clone(),
         args.concurrency,
     )?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = super::runtime()?;
     let cancel = CancellationToken::new();
     // Secrets shown: environment values must be the live ones (D15), never masks.
     let report = runtime.block_on(compute(&loaded, &engine, &cancel, true, false));
