@@ -36,6 +36,69 @@ pub const SHOW_DRIFT: &str = "sdls.showDrift";
 /// Arguments `[uri]` (one document) or none (every open s.yaml).
 pub const REFRESH_DRIFT: &str = "sdls.refreshDrift";
 
+/// `workspace/executeCommand` command: write the remote config of a function into the document
+/// as the smallest text edits. Arguments `[uri, resource, version]`: `version` is the document
+/// version the user acted on; another version answers `ContentModified` and nothing is edited.
+/// The edit is sent with `workspace/applyEdit` (versioned when the client supports
+/// `documentChanges`); returns [`PullResult`] at once, without waiting for the client.
+pub const PULL: &str = "sdls.pull";
+
+/// `workspace/executeCommand` command: deploy functions of a document (a job with `$/progress`:
+/// package, check, upload, update function, triggers, configs, verify). Arguments
+/// `[uri, resource | null, options?]`: `null` deploys every function of the document;
+/// `options` is [`DeployCommandOptions`].
+pub const DEPLOY: &str = "sdls.deploy";
+
+/// The options of `sdls.deploy`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DeployCommandOptions {
+    /// `default` (refuse remote changes), `localWins` (overwrite them, after confirmation), or
+    /// `useRemote` (leave drifted functions as they are).
+    pub mode: DeployMode,
+    /// `all`, `code` or `config`.
+    pub part: DeployPart,
+    /// The user already confirmed overwriting remote changes (no `window/showMessageRequest`).
+    pub confirmed: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeployMode {
+    #[default]
+    Default,
+    LocalWins,
+    UseRemote,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeployPart {
+    #[default]
+    All,
+    Code,
+    Config,
+}
+
+/// What `sdls.pull` returns.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullResult {
+    /// The fields whose remote value is in the edit (dotted paths).
+    pub pulled: Vec<String>,
+    /// Differences left as they are, with why (a shared expression, a run-time value…).
+    pub not_pulled: Vec<NotPulledField>,
+    /// Whether an edit was sent to the client (`false`: nothing to pull).
+    pub edit_sent: bool,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotPulledField {
+    pub path: String,
+    pub reason: String,
+}
+
 /// `sdls/driftStatus` request method name.
 pub const DRIFT_STATUS: &str = "sdls/driftStatus";
 

@@ -33,6 +33,9 @@ pub(crate) enum Outcome {
     Done(String),
     /// Ended early because the token was cancelled.
     Cancelled(String),
+    /// Done, and the message is also shown with `window/showMessage` at this level (a deploy's
+    /// result must be seen even where progress ends silently).
+    Announced(String, MessageType),
 }
 
 /// Handed to the job's body.
@@ -121,9 +124,14 @@ pub(crate) fn start<F, Fut>(
                 joined = &mut work => break joined,
             }
         };
+        let mut announce = false;
         let (message, kind) = match ended {
             Ok(Ok(Outcome::Done(m))) => (m, MessageType::INFO),
             Ok(Ok(Outcome::Cancelled(m))) => (m, MessageType::INFO),
+            Ok(Ok(Outcome::Announced(m, kind))) => {
+                announce = true;
+                (m, kind)
+            }
             Ok(Err(err)) => (format!("{title} failed: {err:#}"), MessageType::ERROR),
             Err(err) if err.is_cancelled() => (format!("{title}: cancelled"), MessageType::INFO),
             Err(_) => (
@@ -136,7 +144,7 @@ pub(crate) fn start<F, Fut>(
                 message: Some(message.clone()),
             }))
             .await;
-        if kind == MessageType::ERROR || !show_progress {
+        if announce || kind == MessageType::ERROR || !show_progress {
             state
                 .client
                 .show_message(kind, format!("sdls: {message}"))

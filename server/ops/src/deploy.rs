@@ -23,6 +23,7 @@ use std::time::Instant;
 use fc::client::{Client, ClientError};
 use fc::types::{CustomDomain, Function, InputCodeLocation, Trigger};
 use serde_json::{Value as Json, json};
+use tokio_util::sync::CancellationToken;
 
 use crate::baseline::{Baseline, BaselineRead, BaselineSource, BaselineStore, CodeBaseline};
 use crate::desired::{self, Requests};
@@ -88,12 +89,100 @@ pub enum DeployOutcome {
     Refused { reason: String },
 }
 
+/// A step of a deploy, reported as it starts (the editor's `$/progress`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeployStep {
+    /// Zipping the local code and computing its CRC-64.
+    Package,
+    /// The optimistic guard: re-reading the function right before the first write.
+    Check,
+    /// Sending the code (inline, with the function's create or update); its size in bytes.
+    Upload { bytes: usize },
+    /// CreateFunction or UpdateFunction.
+    UpdateFunction,
+    /// Creating or updating the triggers the file declares.
+    Triggers,
+    /// Async-invoke, concurrency, provision or scaling, VPC bindings, the custom-domain route.
+    Configs,
+    /// Reading the function back and recording the baseline.
+    Verify,
+}
+
+impl DeployStep {
+    /// Where the step stands in a deploy, in percent (for progress bars).
+    pub fn percentage(self) -> u32 {
+        match self {
+            DeployStep::Package => 5,
+            DeployStep::Check => 15,
+            DeployStep::Upload { .. } => 25,
+            DeployStep::UpdateFunction => 40,
+            DeployStep::Triggers => 60,
+            DeployStep::Configs => 75,
+            DeployStep::Verify => 90,
+        }
+    }
+
+    /// How the step reads in a progress message.
+    pub fn describe(self) -> String {
+        match self {
+            DeployStep::Package => "packaging the code".into(),
+            DeployStep::Check => "checking the remote is unchanged".into(),
+            DeployStep::Upload { bytes } => format!("uploading the code ({})", human_size(bytes)),
+            DeployStep::UpdateFunction => "updating the function".into(),
+            DeployStep::Triggers => "triggers".into(),
+            DeployStep::Configs => "async-invoke, concurrency, scaling and domain configs".into(),
+            DeployStep::Verify => "verifying and recording the baseline".into(),
+        }
+    }
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// What a caller watching a deploy hooks in: each step as it starts, and a token that stops the
+/// deploy — honoured only before the first write (a deploy stopped between writes would leave
+/// the function half updated; once writing, it finishes).
+#[derive(Clone, Copy)]
+pub struct Hooks<'a> {
+    pub on_step: &'a (dyn Fn(DeployStep) + Send + Sync),
+    pub cancel: Option<&'a CancellationToken>,
+}
+
+impl Default for Hooks<'_> {
+    fn default() -> Self {
+        Hooks {
+            on_step: &|_| {},
+            cancel: None,
+        }
+    }
+}
+
+impl Hooks<'_> {
+    fn step(&self, step: DeployStep) {
+        (self.on_step)(step);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(CancellationToken::is_cancelled)
+    }
+}
+
 /// Why a deploy failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DeployError {
     /// Nothing was written: the function could not be prepared (packaging, requests, reading).
     #[error("{0}")]
     Prepare(String),
+    /// Stopped by its cancel token before anything was written.
+    #[error("{function}: cancelled; nothing was deployed")]
+    Cancelled { function: String },
     /// The optimistic guard: the remote changed since the status; nothing was written.
     #[error(
         "{function} changed remotely since its status was read ({detail}); nothing was deployed. Run `sdls plan` to see the new state, then deploy again"
@@ -169,10 +258,33 @@ pub async fn deploy_function(
     acted: &Acted,
     options: &DeployOptions,
 ) -> Result<DeployOutcome, DeployError> {
+    deploy_function_with(
+        client,
+        function,
+        file_dir,
+        account_id,
+        acted,
+        options,
+        Hooks::default(),
+    )
+    .await
+}
+
+/// [`deploy_function`] reporting each step to `hooks.on_step` and stopping on `hooks.cancel`
+/// while nothing is written yet.
+pub async fn deploy_function_with(
+    client: &Client,
+    function: &LocalFunction,
+    file_dir: &Path,
+    account_id: &str,
+    acted: &Acted,
+    options: &DeployOptions,
+    hooks: Hooks<'_>,
+) -> Result<DeployOutcome, DeployError> {
     // Boxed: the state machine of a whole deploy (several concurrent reads, every write) is
     // large in debug builds, and callers await it on small stacks (test threads, LSP tasks).
     Box::pin(deploy_inner(
-        client, function, file_dir, account_id, acted, options,
+        client, function, file_dir, account_id, acted, options, hooks,
     ))
     .await
 }
@@ -184,6 +296,7 @@ async fn deploy_inner(
     account_id: &str,
     acted: &Acted,
     options: &DeployOptions,
+    hooks: Hooks<'_>,
 ) -> Result<DeployOutcome, DeployError> {
     let name = &function.function_name;
     if let Dialect::Legacy { service, function } = &function.dialect {
@@ -307,6 +420,7 @@ async fn deploy_inner(
     let code_differs = local_crc.map(String::as_str) != snapshot.code_checksum();
     let send_code = !custom_container && part != Part::Config && (!exists || code_differs);
     let code = if send_code {
+        hooks.step(DeployStep::Package);
         Some(package(function).await?)
     } else {
         None
@@ -318,6 +432,12 @@ async fn deploy_inner(
     }
 
     // The optimistic guard.
+    if hooks.cancelled() {
+        return Err(DeployError::Cancelled {
+            function: name.clone(),
+        });
+    }
+    hooks.step(DeployStep::Check);
     let wanted = Wanted::for_function(function, Some(account_id));
     let fresh = fetch::fetch(client, name, &wanted)
         .await
@@ -329,16 +449,25 @@ async fn deploy_inner(
         });
     }
 
+    // The last moment a cancel leaves the remote untouched.
+    if hooks.cancelled() {
+        return Err(DeployError::Cancelled {
+            function: name.clone(),
+        });
+    }
     let sends_code = code.is_some();
     let mut writer = Writer {
         client,
         name,
         applied: Vec::new(),
         function_written: false,
+        hooks,
     };
     let result = writer.write(&requests, &remote, code, part).await;
-    let baseline_written = writer.function_written
-        && write_baseline(client, function, file_dir, account_id, part, sends_code).await;
+    let baseline_written = writer.function_written && {
+        hooks.step(DeployStep::Verify);
+        write_baseline(client, function, file_dir, account_id, part, sends_code).await
+    };
     match result {
         Ok(()) => Ok(DeployOutcome::Done {
             applied: writer.applied,
@@ -537,6 +666,7 @@ struct Writer<'a> {
     name: &'a str,
     applied: Vec<String>,
     function_written: bool,
+    hooks: Hooks<'a>,
 }
 
 type StepError = (String, String);
@@ -557,6 +687,13 @@ impl Writer<'_> {
         let client = self.client;
         let name = self.name;
         let sends_code = code.is_some();
+        if let Some(zip) = code.as_ref().and_then(|c| c.zip_file.as_ref()) {
+            // Base64 text: the zip itself is three quarters of it.
+            self.hooks.step(DeployStep::Upload {
+                bytes: zip.len() / 4 * 3,
+            });
+        }
+        self.hooks.step(DeployStep::UpdateFunction);
         if !remote.exists() {
             let mut body = requests.function.clone();
             body.code = code;
@@ -600,7 +737,11 @@ impl Writer<'_> {
         if part == Part::Code {
             return Ok(());
         }
+        if !requests.triggers.is_empty() {
+            self.hooks.step(DeployStep::Triggers);
+        }
         self.triggers(&requests.triggers, &remote.triggers).await?;
+        self.hooks.step(DeployStep::Configs);
         self.configs(requests, remote).await
     }
 

@@ -250,8 +250,9 @@ impl DriftEngine {
         fetched(snapshot, connection.label, connection.account_id)
     }
 
-    /// A client for the function's remote (cached per remote and region).
-    async fn connection(
+    /// A client for the function's remote (cached per remote and region); the local emulator is
+    /// started or joined once per folder. Deploys from the editor use the reads' connection.
+    pub async fn connection(
         &self,
         file_dir: &Path,
         function: &LocalFunction,

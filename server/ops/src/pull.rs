@@ -19,7 +19,7 @@ use syntax::{NodeId, NodeKind, ScalarStyle, ScalarValue, TextRange, TextSize};
 
 use crate::path::FieldPath;
 use crate::plan::FunctionReport;
-use crate::status::Change;
+use crate::status::{Change, Status};
 
 /// D11: why a legacy file is not edited.
 pub const LEGACY_REFUSAL: &str = "pull edits edition 3.0.0 files only (D11); convert this file to edition 3.0.0 first (the `Convert to edition 3.0.0` code action, or `s cli fc3 s2tos3`), then pull";
@@ -45,6 +45,21 @@ pub struct PullEdits {
     pub edits: Vec<TextEdit>,
     pub pulled: Vec<FieldPath>,
     pub not_pulled: Vec<NotPulled>,
+}
+
+/// Why a function in this state has nothing that can be pulled (`None`: pull its differences).
+pub fn why_not(report: &FunctionReport) -> Option<String> {
+    match report.status {
+        Status::Unknown => Some(format!(
+            "the remote could not be read: {}",
+            report.reason.as_deref().unwrap_or("unknown reason")
+        )),
+        Status::NotDeployed => Some("not deployed: there is nothing to pull".into()),
+        Status::DeletedRemotely => {
+            Some("deleted remotely: remove the resource from the file by hand, or deploy it".into())
+        }
+        _ => None,
+    }
 }
 
 /// The paths to pull from a report read with secrets shown (D15: env values must be the live

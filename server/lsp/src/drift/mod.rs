@@ -11,7 +11,9 @@
 //! ranges; [`render`] makes the YAML diff of `sdls.showDrift`.
 
 pub(crate) mod commands;
+pub(crate) mod deploy;
 pub(crate) mod present;
+pub(crate) mod pull;
 pub(crate) mod render;
 
 use std::collections::BTreeMap;

@@ -30,6 +30,54 @@ pub(crate) struct Finding {
     pub(crate) message: String,
 }
 
+/// A way out of drift offered on a function, as a lens and a code action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DriftAction {
+    /// Take the remote values into the file (`sdls.pull`).
+    Pull,
+    /// Deploy a function whose remote has not moved (`sdls.deploy`, default mode).
+    Deploy,
+    /// Deploy over remote changes, after confirmation (`sdls.deploy`, local wins).
+    DeployLocalWins,
+}
+
+impl DriftAction {
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            DriftAction::Pull => "Pull remote",
+            DriftAction::Deploy => "Deploy",
+            DriftAction::DeployLocalWins => "Deploy (local wins)",
+        }
+    }
+}
+
+/// The actions that make sense for a function in its state: none before a read, when the
+/// remote is unknown, or for a legacy function (D11: read-only).
+pub(crate) fn actions(
+    function: &LocalFunction,
+    report: Option<&FunctionReport>,
+) -> Vec<DriftAction> {
+    let Some(report) = report else {
+        return Vec::new();
+    };
+    if matches!(function.dialect, Dialect::Legacy { .. }) {
+        return Vec::new();
+    }
+    match report.status {
+        Status::NotDeployed | Status::LocalChanges => vec![DriftAction::Deploy],
+        Status::InSync => match report.code.status {
+            // The config is in sync but the code changed here: a deploy ships it.
+            ops::status::CodeStatus::LocalChanges => vec![DriftAction::Deploy],
+            _ => Vec::new(),
+        },
+        Status::RemoteDrift | Status::Conflict | Status::Untracked => {
+            vec![DriftAction::Pull, DriftAction::DeployLocalWins]
+        }
+        Status::DeletedRemotely => vec![DriftAction::DeployLocalWins],
+        Status::Unknown => Vec::new(),
+    }
+}
+
 /// The lens title of a function (`None`: not read yet).
 pub(crate) fn lens_title(report: Option<&FunctionReport>) -> String {
     let Some(report) = report else {

@@ -1,7 +1,9 @@
 //! `textDocument/codeLens`: one lens per function on its resource key, titled with the drift
 //! status from what is cached (never waits on the network; a missing or stale read is handed to
 //! the background reader and the client is asked to refresh lenses when it lands). Clicking
-//! runs `sdls.showDrift [uri, resource]`.
+//! runs `sdls.showDrift [uri, resource]`. After it, on the same line, the ways out the state
+//! allows: "Pull remote" (`sdls.pull [uri, resource, version]`), "Deploy" / "Deploy (local
+//! wins)" (`sdls.deploy [uri, resource, options]`).
 
 use std::sync::Arc;
 
@@ -10,7 +12,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{CodeLens, CodeLensParams, Command};
 
 use crate::drift::{self, present};
-use crate::ext::SHOW_DRIFT;
+use crate::ext::{DEPLOY, DeployCommandOptions, DeployMode, PULL, SHOW_DRIFT};
 use crate::state::ServerState;
 use crate::to_proto;
 
@@ -41,17 +43,46 @@ pub(crate) async fn handle(
         }),
         data: None,
     };
-    let mut lenses: Vec<CodeLens> = states
-        .iter()
-        .filter_map(|s| {
-            let range = s.function.key_range?;
-            Some(lens(
-                range,
-                present::lens_title(s.report.as_ref()),
-                &s.function.resource,
-            ))
-        })
-        .collect();
+    let version = doc.version;
+    let action_lens = |range, action: present::DriftAction, resource: &str| {
+        let (command, arguments) = match action {
+            present::DriftAction::Pull => (PULL, vec![json!(uri), json!(resource), json!(version)]),
+            present::DriftAction::Deploy | present::DriftAction::DeployLocalWins => {
+                let options = DeployCommandOptions {
+                    mode: if action == present::DriftAction::Deploy {
+                        DeployMode::Default
+                    } else {
+                        DeployMode::LocalWins
+                    },
+                    ..Default::default()
+                };
+                (DEPLOY, vec![json!(uri), json!(resource), json!(options)])
+            }
+        };
+        CodeLens {
+            range: to_proto::range(doc, encoding, range),
+            command: Some(Command {
+                title: action.title().into(),
+                command: command.into(),
+                arguments: Some(arguments),
+            }),
+            data: None,
+        }
+    };
+    let mut lenses: Vec<CodeLens> = Vec::new();
+    for s in &states {
+        let Some(range) = s.function.key_range else {
+            continue;
+        };
+        lenses.push(lens(
+            range,
+            present::lens_title(s.report.as_ref()),
+            &s.function.resource,
+        ));
+        for action in present::actions(&s.function, s.report.as_ref()) {
+            lenses.push(action_lens(range, action, &s.function.resource));
+        }
+    }
     lenses.extend(functions.skipped.iter().filter_map(|s| {
         Some(lens(
             s.key_range?,
@@ -59,6 +90,7 @@ pub(crate) async fn handle(
             &s.resource,
         ))
     }));
+    // Stable: on one line, the status lens stays first and the actions keep their order.
     lenses.sort_by_key(|l| (l.range.start.line, l.range.start.character));
     Ok(Some(lenses))
 }

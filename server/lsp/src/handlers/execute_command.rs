@@ -1,6 +1,7 @@
 //! `workspace/executeCommand`: validates, starts a job and returns at once (the job reports
 //! through `$/progress` and messages; nothing here waits for it). `sdls.showDrift` answers from
-//! the cached remote read (it may wait for the document's analysis, never for the network).
+//! the cached remote read (it may wait for the document's analysis, never for the network);
+//! `sdls.pull` computes its edit from the cached read too, and sends it from a task.
 
 use std::sync::Arc;
 
@@ -9,13 +10,14 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{ExecuteCommandParams, Uri};
 
 use crate::drift::commands;
-use crate::ext::{CHECK_WORKSPACE, REFRESH_DRIFT, SHOW_DRIFT};
+use crate::drift::{deploy, pull};
+use crate::ext::{CHECK_WORKSPACE, DEPLOY, DeployCommandOptions, PULL, REFRESH_DRIFT, SHOW_DRIFT};
 use crate::jobs;
 use crate::state::ServerState;
 use crate::workspace_check;
 
 /// The commands the server executes (advertised in the capabilities).
-pub(crate) const COMMANDS: &[&str] = &[CHECK_WORKSPACE, SHOW_DRIFT, REFRESH_DRIFT];
+pub(crate) const COMMANDS: &[&str] = &[CHECK_WORKSPACE, SHOW_DRIFT, REFRESH_DRIFT, PULL, DEPLOY];
 
 pub(crate) async fn handle(
     state: &Arc<ServerState>,
@@ -56,6 +58,66 @@ pub(crate) async fn handle(
                 token,
                 move |ctx| commands::refresh(job_state, uri, ctx),
             );
+            Ok(None)
+        }
+        PULL => {
+            let (uri, resource, version) = match params.arguments.as_slice() {
+                [uri, resource, version, ..] => (
+                    parse_uri(uri)?,
+                    string(resource, "resource")?,
+                    version
+                        .as_i64()
+                        .and_then(|v| i32::try_from(v).ok())
+                        .ok_or_else(|| {
+                            Error::invalid_params(format!(
+                                "version must be the document version (an integer), not {version}"
+                            ))
+                        })?,
+                ),
+                _ => {
+                    return Err(Error::invalid_params(
+                        "sdls.pull takes [uri, resource, version]",
+                    ));
+                }
+            };
+            let result = pull::pull(state, uri, resource, version).await?;
+            Ok(Some(
+                serde_json::to_value(result).map_err(|_| Error::internal_error())?,
+            ))
+        }
+        DEPLOY => {
+            let mut arguments = params.arguments.iter();
+            let uri = match arguments.next() {
+                Some(v) => parse_uri(v)?,
+                None => {
+                    return Err(Error::invalid_params(
+                        "sdls.deploy takes [uri, resource | null, options?]",
+                    ));
+                }
+            };
+            let resource = match arguments.next() {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(string(v, "resource")?),
+            };
+            let options: DeployCommandOptions = match arguments.next() {
+                None | Some(Value::Null) => DeployCommandOptions::default(),
+                Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+                    Error::invalid_params(format!(
+                        "sdls.deploy options: {e} (expected {{\"mode\": \"default\"|\"localWins\"|\"useRemote\", \"part\": \"all\"|\"code\"|\"config\", \"confirmed\": bool}})"
+                    ))
+                })?,
+            };
+            // The document must be open: what is deployed is what the editor shows.
+            if state.document(&uri).is_none() {
+                return Err(Error::invalid_params(format!(
+                    "{} is not open",
+                    uri.as_str()
+                )));
+            }
+            let job_state = state.clone();
+            jobs::start(state.clone(), "Deploying", token, move |ctx| {
+                deploy::run(job_state, uri, resource, options, ctx)
+            });
             Ok(None)
         }
         other => Err(Error::invalid_params(format!(

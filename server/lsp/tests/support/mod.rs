@@ -5,6 +5,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod remote;
+
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +43,9 @@ pub struct ClientSetup {
     pub root: Option<std::path::PathBuf>,
     /// The server's options (environment snapshot, home, binary); `None`: [`quiet_options`].
     pub options: Option<lsp::Options>,
+    /// The action chosen in `window/showMessageRequest` (by title); `None` answers `null`, as
+    /// a user closing the question would.
+    pub message_action: Option<String>,
 }
 
 /// Options for tests that are not about the remote: an environment with an endpoint and no
@@ -91,6 +96,7 @@ impl TestClient {
             let pending = pending.clone();
             let lens_refreshes = lens_refreshes.clone();
             let settings = setup.settings.clone();
+            let message_action = setup.message_action.clone();
             tokio::spawn(async move {
                 let mut reader = BufReader::new(read);
                 loop {
@@ -135,6 +141,18 @@ impl TestClient {
                                 let n = msg["params"]["items"].as_array().map_or(1, Vec::len);
                                 Value::Array(vec![settings.clone(); n])
                             }
+                            // Applied as sent; the test sends the edited text itself.
+                            "workspace/applyEdit" => json!({"applied": true}),
+                            "window/showMessageRequest" => message_action
+                                .as_ref()
+                                .and_then(|wanted| {
+                                    msg["params"]["actions"]
+                                        .as_array()?
+                                        .iter()
+                                        .find(|a| a["title"].as_str() == Some(wanted.as_str()))
+                                })
+                                .cloned()
+                                .unwrap_or(Value::Null),
                             _ => Value::Null,
                         };
                         let answer = json!({"jsonrpc": "2.0", "id": msg["id"], "result": result});
@@ -317,6 +335,11 @@ impl TestClient {
             }
         }
         self.discard(pred);
+    }
+
+    /// Whether every server message read so far was consumed.
+    pub fn queue_is_empty(&self) -> bool {
+        self.queue.is_empty()
     }
 
     /// Drops queued messages matching `pred` (e.g. log messages a test does not care about).
