@@ -1,8 +1,14 @@
 //! `sdls deploy [FILE] [--resource NAME]... [--use-local|--use-remote] [--type code|config] [-y]
-//! [--remote …] [--access …]`: deploys each edition 3.0.0 function of the file with fc3's
-//! semantics, one function at a time, each guarded by its three-way status (ops::deploy). One
-//! line per function says what was done or why it was refused and how to proceed. Exit codes
-//! (D17): 0 done, 2 anything refused (what was done is still reported), 1 a failure.
+//! [--plan PLAN] [--remote …] [--access …]`: deploys each edition 3.0.0 function of the file
+//! with fc3's semantics, one function at a time, each guarded by its three-way status
+//! (ops::deploy). One line per function says what was done or why it was refused and how to
+//! proceed. Exit codes (D17): 0 done, 2 anything refused (what was done is still reported), 1 a
+//! failure.
+//!
+//! With `--plan PLAN` (written by `sdls plan --out PLAN`, D16/D33) only the functions of the
+//! plan are deployed, and each only if its file config, local code and remote are what the plan
+//! saw ([`ops::saved_plan::changes`]); otherwise it is refused with what changed. The other
+//! flags apply as without a plan: the plan records what was seen, not how to act on it.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -14,6 +20,7 @@ use ops::connect::{self, Connection, Plan};
 use ops::deploy::{self, DeployError, DeployOptions, DeployOutcome, Mode, Part};
 use ops::embedded::LocalEmulator;
 use ops::local::LocalFunction;
+use ops::saved_plan::{self, PlannedFunction};
 
 use crate::cmd::plan;
 
@@ -31,6 +38,11 @@ Confirmation: overwriting remote changes (--use-local over remote-drift, conflic
 deleted-remotely) asks for confirmation on a terminal. With -y nothing is asked. Without -y and \
 without a terminal on stdin (scripts, CI), nothing is asked either: functions that need no \
 confirmation (not-deployed, local-changes, in-sync) are deployed and the others are refused.
+
+Saved plans: with --plan PLAN (from `sdls plan --out PLAN`), FILE defaults to the plan's s.yaml, \
+only the plan's functions are deployed, and any whose file config, local code or remote changed \
+since the plan is refused with what changed (nothing is written for it). The other flags apply as \
+without a plan.
 
 Exit codes: 0 done, 2 anything refused (what was done is reported), 1 a failure.")]
 pub(crate) struct DeployArgs {
@@ -58,6 +70,9 @@ pub(crate) struct DeployArgs {
     /// Access alias of ~/.s/access.yaml (default: `access:` in the file, then `default`)
     #[arg(long, short = 'a', value_name = "ALIAS")]
     access: Option<String>,
+    /// Deploy a saved plan (`sdls plan --out PLAN`): refused for functions changed since
+    #[arg(long, value_name = "PLAN")]
+    plan: Option<PathBuf>,
 }
 
 /// How one function ended.
@@ -70,13 +85,74 @@ enum Ending {
 
 pub(crate) fn run(args: DeployArgs) -> Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let path = match &args.file {
-        Some(p) => p.clone(),
-        None => default_file(&cwd)?,
+    // A saved plan is read first: it names the s.yaml when FILE is not given, and a bad plan
+    // file stops everything before any remote is touched.
+    let saved = match &args.plan {
+        Some(plan_path) => Some((plan_path.clone(), saved_plan::read(plan_path)?)),
+        None => None,
+    };
+    let path = match (&args.file, &saved) {
+        (Some(p), Some((plan_path, saved))) => {
+            let given = plan::absolute_file(p, &cwd);
+            if given != saved.file {
+                bail!(
+                    "the saved plan {} was made for {}, not {}; run `sdls plan {} --out {}` to plan this file",
+                    plan_path.display(),
+                    saved.file.display(),
+                    given.display(),
+                    p.display(),
+                    plan_path.display()
+                );
+            }
+            p.clone()
+        }
+        (Some(p), None) => p.clone(),
+        (None, Some((_, saved))) => saved.file.clone(),
+        (None, None) => default_file(&cwd)?,
     };
     let mut loaded = plan::load(&path, &cwd)?;
     if !args.resource.is_empty() {
         loaded.only(&args.resource)?;
+    }
+    let mut endings = Vec::new();
+    if let Some((plan_path, saved)) = &saved {
+        // Functions of the file the plan does not hold were not reviewed: not deployed.
+        loaded.functions.retain(|function| {
+            let planned = saved.function(&function.resource).is_some();
+            if !planned {
+                println!(
+                    "{} ({}): not in the saved plan {}, not deployed (run `sdls plan --out {}` to include it)",
+                    function.resource,
+                    function.function_name,
+                    plan_path.display(),
+                    plan_path.display()
+                );
+            }
+            planned
+        });
+        // Functions the plan holds that the file no longer declares: the file changed.
+        for planned in &saved.functions {
+            let wanted = args.resource.is_empty() || args.resource.contains(&planned.resource);
+            let declared = loaded
+                .functions
+                .iter()
+                .any(|f| f.resource == planned.resource)
+                || loaded
+                    .skipped
+                    .iter()
+                    .any(|s| s.resource == planned.resource);
+            if wanted && !declared {
+                println!(
+                    "{} ({}): refused — it is in the saved plan {} but no longer in {}; nothing was deployed. Run `sdls plan --out {}` again",
+                    planned.resource,
+                    planned.function_name,
+                    plan_path.display(),
+                    path.display(),
+                    plan_path.display()
+                );
+                endings.push(Ending::Refused);
+            }
+        }
     }
     let remote = plan::engine_options(args.remote.clone(), args.access.clone(), 1)?.remote;
     let options = DeployOptions {
@@ -97,10 +173,14 @@ pub(crate) fn run(args: DeployArgs) -> Result<u8> {
     };
     let interactive = !args.yes && std::io::stdin().is_terminal();
     let runtime = super::runtime()?;
-    let mut endings = Vec::new();
     runtime.block_on(async {
         let mut emulator: Option<LocalEmulator> = None;
         for function in &loaded.functions {
+            let guard = saved.as_ref().and_then(|(plan_path, saved)| {
+                saved
+                    .function(&function.resource)
+                    .map(|planned| PlanGuard { plan_path, planned })
+            });
             let ending = deploy_one(
                 function,
                 &loaded.file_dir,
@@ -108,6 +188,7 @@ pub(crate) fn run(args: DeployArgs) -> Result<u8> {
                 &mut emulator,
                 options,
                 interactive,
+                guard,
             )
             .await;
             endings.push(ending);
@@ -129,7 +210,15 @@ pub(crate) fn run(args: DeployArgs) -> Result<u8> {
     })
 }
 
-/// Deploys one function and prints its line.
+/// The saved plan a function is deployed from.
+#[derive(Clone, Copy)]
+struct PlanGuard<'a> {
+    plan_path: &'a Path,
+    planned: &'a PlannedFunction,
+}
+
+/// Deploys one function and prints its line. With a `guard`, the function is refused unless
+/// it is as the saved plan saw it.
 async fn deploy_one(
     function: &LocalFunction,
     file_dir: &Path,
@@ -137,6 +226,7 @@ async fn deploy_one(
     emulator: &mut Option<LocalEmulator>,
     mut options: DeployOptions,
     interactive: bool,
+    guard: Option<PlanGuard<'_>>,
 ) -> Ending {
     let label = format!("{} ({})", function.resource, function.function_name);
     let connection = match connection(function, file_dir, remote, emulator).await {
@@ -160,6 +250,20 @@ async fn deploy_one(
         &connection.label,
     )
     .await;
+    if let Some(PlanGuard { plan_path, planned }) = guard {
+        let now = saved_plan::planned(function, &acted.read, acted.report.status);
+        let changes = saved_plan::changes(planned, &now);
+        if !changes.is_empty() {
+            let what: Vec<String> = changes.iter().map(ToString::to_string).collect();
+            println!(
+                "{label}: refused — {} (saved plan {}); nothing was deployed. Run `sdls plan --out {}` again, review it, then deploy it",
+                what.join("; "),
+                plan_path.display(),
+                plan_path.display()
+            );
+            return Ending::Refused;
+        }
+    }
     let status = acted.report.status;
     // D14: `auto` is refused on the cloud; the emulator gets placeholders.
     options.local = connection.local;

@@ -1,8 +1,9 @@
-//! `sdls plan [FILE] [--resource NAME] [--format human|json] [--remote auto|local|aliyun|URL]`:
-//! per function the three-way status (file / last deploy / live) and a Terraform-like field diff
-//! (`~` changed, `+` local only, `-` remote only). Exit codes (D17): 0 every function in sync,
-//! 2 any difference (not-deployed included), 1 a failure or any function whose status is
-//! `unknown`.
+//! `sdls plan [FILE] [--resource NAME] [--format human|json] [--remote auto|local|aliyun|URL]
+//! [--out PLAN]`: per function the three-way status (file / last deploy / live) and a
+//! Terraform-like field diff (`~` changed, `+` local only, `-` remote only). Exit codes (D17):
+//! 0 every function in sync, 2 any difference (not-deployed included), 1 a failure or any
+//! function whose status is `unknown`. `--out PLAN` also saves what the plan saw
+//! ([`ops::saved_plan`]) for `sdls deploy --plan PLAN`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,9 +16,10 @@ use tokio_util::sync::CancellationToken;
 use analysis::{CheckOptions, FileInput, Severity};
 use lsp::FsHost;
 use ops::connect::RemoteOptions;
-use ops::engine::{self, DriftEngine, EngineOptions};
+use ops::engine::{self, DriftEngine, EngineOptions, RemoteRead};
 use ops::local::{LocalFunction, Skipped};
 use ops::plan::{FunctionReport, PlanReport};
+use ops::saved_plan::{self, SavedPlan};
 use ops::status::{CodeState, Status, Verdict};
 
 use crate::render;
@@ -54,6 +56,9 @@ pub(crate) struct PlanArgs {
     /// Do not record the live state of in-sync functions as their baseline in .s/deployed/
     #[arg(long)]
     no_baseline: bool,
+    /// Also save the plan to FILE (JSON; environment values hashed) for `sdls deploy --plan FILE`
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: PlanArgs) -> Result<u8> {
@@ -94,6 +99,9 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
     if cancel.is_cancelled() {
         bail!("interrupted");
     }
+    if let Some(out) = &args.out {
+        save(out, &cwd, &loaded, &engine, &report)?;
+    }
     let out = match args.format {
         PlanFormat::Json => {
             let mut text = serde_json::to_string_pretty(&report)?;
@@ -104,6 +112,60 @@ pub(crate) fn run(args: PlanArgs) -> Result<u8> {
     };
     print!("{out}");
     Ok(report.exit_code())
+}
+
+/// Writes the saved plan of `report` to `out` (D16, D33): per function what the plan saw, read
+/// again from the engine's cache (the reads the report was computed from).
+fn save(
+    out: &Path,
+    cwd: &Path,
+    loaded: &Loaded,
+    engine: &DriftEngine,
+    report: &PlanReport,
+) -> Result<()> {
+    let mut functions = Vec::new();
+    for function in &loaded.functions {
+        let Some(status) = report
+            .functions
+            .iter()
+            .find(|r| r.resource == function.resource)
+            .map(|r| r.status)
+        else {
+            continue;
+        };
+        let read = engine
+            .cached(&loaded.file_dir, function)
+            .unwrap_or_else(|| RemoteRead {
+                snapshot: Err("the remote was not read".into()),
+                fetched_at: std::time::Instant::now(),
+                label: String::new(),
+                account_id: None,
+                local_code: Err("the remote was not read".into()),
+            });
+        functions.push(saved_plan::planned(function, &read, status));
+    }
+    let file = absolute_file(&loaded.path, cwd);
+    let count = functions.len();
+    saved_plan::write(out, &SavedPlan::new(file, functions))?;
+    // stderr: stdout stays the report (JSON with --format json).
+    eprintln!(
+        "sdls plan: saved the plan of {count} function{} to {}; deploy exactly this with `sdls deploy --plan {}`",
+        if count == 1 { "" } else { "s" },
+        out.display(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// `path` (relative to `cwd`) made absolute, symlinks resolved when it exists: how a saved plan
+/// names its s.yaml.
+pub(crate) fn absolute_file(path: &Path, cwd: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    absolute.canonicalize().unwrap_or(absolute)
 }
 
 /// An analysed s.yaml and the functions it declares.

@@ -118,6 +118,46 @@ impl Emulator {
     }
 }
 
+impl Emulator {
+    /// The request log entries with `seq` above `since` (`GET /__emulator/requests`).
+    pub(crate) fn requests(&self, since: u64) -> Vec<Value> {
+        runtime().block_on(async {
+            let r = reqwest::Client::new()
+                .get(format!("{}/__emulator/requests?since={since}", self.url))
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await
+                .expect("GET /__emulator/requests");
+            let body: Value = r.json().await.expect("request log JSON");
+            body["requests"].as_array().cloned().unwrap_or_default()
+        })
+    }
+
+    /// The highest `seq` of the request log (0 when empty).
+    pub(crate) fn last_seq(&self) -> u64 {
+        self.requests(0)
+            .iter()
+            .filter_map(|e| e["seq"].as_u64())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// `METHOD path` of every management write (not GET/HEAD) after `since`.
+    pub(crate) fn writes_since(&self, since: u64) -> Vec<String> {
+        self.requests(since)
+            .iter()
+            .filter(|e| !matches!(e["method"].as_str(), Some("GET" | "HEAD")))
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["method"].as_str().unwrap_or("?"),
+                    e["path"].as_str().unwrap_or("?")
+                )
+            })
+            .collect()
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.child.kill();
