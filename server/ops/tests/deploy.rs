@@ -700,3 +700,93 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_are_reported_in_order_and_a_cancel_before_the_first_write_writes_nothing() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let c = client(&emu.url);
+    let text = yaml(&[("stepped", RICH)]);
+    let f = &functions(&dir, &text)[0];
+
+    // Cancelled before anything is written: nothing reaches the emulator but reads.
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let steps = std::sync::Mutex::new(Vec::new());
+    let record = |s: deploy::DeployStep| steps.lock().unwrap().push(s);
+    let since = last_seq(&emu).await;
+    let acted = status(&c, &dir, f).await;
+    let hooks = deploy::Hooks {
+        on_step: &record,
+        cancel: Some(&cancel),
+    };
+    let result = deploy::deploy_function_with(
+        &c,
+        f,
+        &dir,
+        ACCOUNT,
+        &acted,
+        &DeployOptions::default(),
+        hooks,
+    )
+    .await;
+    assert!(
+        matches!(result, Err(DeployError::Cancelled { .. })),
+        "{result:?}"
+    );
+    let written: Vec<Value> = log_since(&emu, since)
+        .await
+        .into_iter()
+        .filter(|e| {
+            let op = e["operation"].as_str().unwrap_or("");
+            !op.starts_with("Get") && !op.starts_with("List")
+        })
+        .collect();
+    assert!(written.is_empty(), "{written:#?}");
+    assert_eq!(status(&c, &dir, f).await.report.status, Status::NotDeployed);
+
+    // Not cancelled: every step, in order, each once.
+    steps.lock().unwrap().clear();
+    let acted = status(&c, &dir, f).await;
+    let hooks = deploy::Hooks {
+        on_step: &record,
+        cancel: None,
+    };
+    let done = deploy::deploy_function_with(
+        &c,
+        f,
+        &dir,
+        ACCOUNT,
+        &acted,
+        &DeployOptions::default(),
+        hooks,
+    )
+    .await
+    .unwrap();
+    assert!(applied(&done).contains(&"function created".to_string()));
+    let seen: Vec<String> = steps
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| match s {
+            deploy::DeployStep::Upload { bytes } => {
+                assert!(*bytes > 0);
+                "Upload".to_string()
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "Package",
+            "Check",
+            "Upload",
+            "UpdateFunction",
+            "Triggers",
+            "Configs",
+            "Verify"
+        ]
+    );
+    assert_eq!(status(&c, &dir, f).await.report.status, Status::InSync);
+}
