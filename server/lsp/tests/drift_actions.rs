@@ -1,5 +1,5 @@
 //! The ways out of drift in the editor, end to end against an in-process emulator: the lenses
-//! and code actions each state offers; "Deploy" as a job whose `$/progress` walks the deploy's
+//! and code actions each state offers; "Deploy (local wins)" as a job whose `$/progress` walks the deploy's
 //! steps and whose lens turns to in sync; "Pull remote" as a versioned edit (a stale version
 //! gets `ContentModified` and no edit), after which the lens is in sync and the pulled read is
 //! the baseline; "Deploy (local wins)" asking first (no answer: nothing written) and the
@@ -129,9 +129,9 @@ async fn deploy_from_the_lens_walks_its_steps_and_the_lens_turns_to_in_sync() {
     let actions = action_lenses(&mut client, &uri).await;
     let deploy = &actions["fresh"];
     assert_eq!(deploy.len(), 1, "{deploy:?}");
-    assert_eq!(deploy[0]["title"], "Deploy");
+    assert_eq!(deploy[0]["title"], "Deploy (local wins)");
     assert_eq!(deploy[0]["command"], "sdls.deploy");
-    assert_eq!(deploy[0]["arguments"][2]["mode"], "default");
+    assert_eq!(deploy[0]["arguments"][2]["mode"], "localWins");
 
     let (reports, end) = run_job(
         &mut client,
@@ -176,7 +176,7 @@ async fn deploy_from_the_lens_walks_its_steps_and_the_lens_turns_to_in_sync() {
     shown_message(&mut client).await;
     assert_eq!(writes(&emu).len(), before);
 
-    // An edit not saved yet: the lens offers Deploy, which ships the editor's text and says so.
+    // An edit not saved yet: the lens offers the deploy, which ships the editor's text and says so.
     let edited = edit(&text, "fresh", "timeout", "10", "30");
     client.change(&uri, &edited).await;
     assert_eq!(

@@ -35,18 +35,16 @@ pub(crate) struct Finding {
 pub(crate) enum DriftAction {
     /// Take the remote values into the file (`sdls.pull`).
     Pull,
-    /// Deploy a function whose remote has not moved (`sdls.deploy`, default mode).
+    /// Make the remote what the file says (`sdls.deploy`, local wins): one action in every
+    /// state, so users learn one name; over remote changes it asks before overwriting them.
     Deploy,
-    /// Deploy over remote changes, after confirmation (`sdls.deploy`, local wins).
-    DeployLocalWins,
 }
 
 impl DriftAction {
     pub(crate) fn title(self) -> &'static str {
         match self {
             DriftAction::Pull => "Pull remote",
-            DriftAction::Deploy => "Deploy",
-            DriftAction::DeployLocalWins => "Deploy (local wins)",
+            DriftAction::Deploy => "Deploy (local wins)",
         }
     }
 }
@@ -71,9 +69,9 @@ pub(crate) fn actions(
             _ => Vec::new(),
         },
         Status::RemoteDrift | Status::Conflict | Status::Untracked => {
-            vec![DriftAction::Pull, DriftAction::DeployLocalWins]
+            vec![DriftAction::Pull, DriftAction::Deploy]
         }
-        Status::DeletedRemotely => vec![DriftAction::DeployLocalWins],
+        Status::DeletedRemotely => vec![DriftAction::Deploy],
         Status::Unknown => Vec::new(),
     }
 }

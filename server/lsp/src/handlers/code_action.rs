@@ -2,8 +2,8 @@
 //! the requested lines — never from the ranges a client echoes back (Neovim 0.7 echoes byte
 //! columns; D5) — and the legacy → 3.0.0 conversion as a reviewable, versioned edit. Inside a
 //! function resource, the ways out of drift its cached state allows: "Pull remote into s.yaml"
-//! (a quick fix of its `remote-drift` diagnostics), "Deploy" / "Deploy (local wins)" and "Show
-//! diff" — commands, so nothing waits on the network here.
+//! (a quick fix of its `remote-drift` diagnostics), "Deploy (local wins)" and "Show diff" —
+//! commands, so nothing waits on the network here.
 
 use std::sync::Arc;
 
@@ -150,14 +150,9 @@ async fn drift_actions(
                     PULL,
                     vec![json!(uri), json!(resource), json!(doc.version)],
                 ),
-                present::DriftAction::Deploy | present::DriftAction::DeployLocalWins => {
-                    let mode = if action == present::DriftAction::Deploy {
-                        DeployMode::Default
-                    } else {
-                        DeployMode::LocalWins
-                    };
+                present::DriftAction::Deploy => {
                     let options = DeployCommandOptions {
-                        mode,
+                        mode: DeployMode::LocalWins,
                         ..Default::default()
                     };
                     (

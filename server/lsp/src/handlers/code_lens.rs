@@ -2,8 +2,8 @@
 //! status from what is cached (never waits on the network; a missing or stale read is handed to
 //! the background reader and the client is asked to refresh lenses when it lands). Clicking
 //! runs `sdls.showDrift [uri, resource]`. After it, on the same line, the ways out the state
-//! allows: "Pull remote" (`sdls.pull [uri, resource, version]`), "Deploy" / "Deploy (local
-//! wins)" (`sdls.deploy [uri, resource, options]`).
+//! allows: "Pull remote" (`sdls.pull [uri, resource, version]`), "Deploy (local wins)"
+//! (`sdls.deploy [uri, resource, {"mode": "localWins"}]`).
 
 use std::sync::Arc;
 
@@ -47,13 +47,9 @@ pub(crate) async fn handle(
     let action_lens = |range, action: present::DriftAction, resource: &str| {
         let (command, arguments) = match action {
             present::DriftAction::Pull => (PULL, vec![json!(uri), json!(resource), json!(version)]),
-            present::DriftAction::Deploy | present::DriftAction::DeployLocalWins => {
+            present::DriftAction::Deploy => {
                 let options = DeployCommandOptions {
-                    mode: if action == present::DriftAction::Deploy {
-                        DeployMode::Default
-                    } else {
-                        DeployMode::LocalWins
-                    },
+                    mode: DeployMode::LocalWins,
                     ..Default::default()
                 };
                 (DEPLOY, vec![json!(uri), json!(resource), json!(options)])
