@@ -345,3 +345,197 @@ fn resource_filter_and_dry_run_diff() {
         "{report:#}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// `sdls pull --code` (D25)
+
+/// `sdls deploy ARGS --remote URL` with the emulator's credentials only.
+fn deploy(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
+    let home = tempfile::tempdir().expect("temp HOME");
+    let mut cmd = Command::new(bin());
+    cmd.arg("deploy")
+        .args(args)
+        .args(["--remote", emu.url.as_str()])
+        .current_dir(cwd)
+        .env_clear()
+        .env("HOME", home.path());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    for (k, v) in credentials() {
+        cmd.env(k, v);
+    }
+    run_bounded(cmd, Duration::from_secs(120))
+}
+
+/// Every file below `dir` (relative path → bytes), `.s/` left out.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = entry.path();
+            if entry.file_name() == ".s" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path.strip_prefix(root).expect("below root");
+                out.insert(
+                    rel.to_string_lossy().replace('\\', "/"),
+                    std::fs::read(&path).expect("read file"),
+                );
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn pull_code_restores_the_deployed_code_byte_for_byte_after_confirmation() {
+    let emu = Emulator::start(&[]);
+    let dir = project_with(&common::plan::s_yaml(&[("api", &api_props())]));
+    common::write(
+        dir.path(),
+        "code/lib/util.py",
+        "def util():\n    return 42\n",
+    );
+    let run = deploy(dir.path(), &emu, &["-y"]);
+    run.assert_code(0);
+    let deployed = tree(&dir.path().join("code"));
+
+    // Local edits: one file altered, one deleted, one added.
+    common::write(dir.path(), "code/index.py", "broken\n");
+    std::fs::remove_file(dir.path().join("code/lib/util.py")).expect("delete");
+    common::write(dir.path(), "code/notes.txt", "mine\n");
+    let edited = tree(dir.path());
+
+    // No terminal and no -y: refused before anything is read or written.
+    let run = pull(dir.path(), &emu, &["--code"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout.contains("needs confirmation") && run.stdout.contains("-y"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(tree(dir.path()), edited);
+
+    // --dry-run says what would be written, and writes nothing.
+    let run = pull(dir.path(), &emu, &["--code", "--dry-run"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("api: would pull the deployed code")
+            && run.stdout.contains("new: lib/util.py")
+            && run.stdout.contains("overwritten: index.py"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(tree(dir.path()), edited);
+
+    let run = pull(dir.path(), &emu, &["--code", "-y"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("api: pulled the deployed code")
+            && run
+                .stdout
+                .contains("into code/ — wrote 2 files; new: lib/util.py; overwritten: index.py")
+            && run.stdout.contains("kept (not in the package): notes.txt"),
+        "{}",
+        run.describe()
+    );
+    let mut expected = deployed.clone();
+    expected.insert("notes.txt".into(), b"mine\n".to_vec());
+    assert_eq!(tree(&dir.path().join("code")), expected);
+    // No staging directory is left beside the code.
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("sdls-pull"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Without the local-only file the code is the deployed package again.
+    std::fs::remove_file(dir.path().join("code/notes.txt")).expect("delete");
+    let (code, report) = plan_code(dir.path(), &emu);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["functions"][0]["code"]["status"], "in-sync",
+        "{report:#}"
+    );
+
+    // Nothing left to pull.
+    let run = pull(dir.path(), &emu, &["--code", "-y"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("already is the deployed package"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn pull_code_refuses_a_code_path_that_is_a_file() {
+    let emu = Emulator::start(&[]);
+    let dir = project_with(&common::plan::s_yaml(&[("api", &api_props())]));
+    deploy(dir.path(), &emu, &["-y"]).assert_code(0);
+    let mut props = api_props();
+    props["code"] = json!("./app.zip");
+    common::write(
+        dir.path(),
+        "s.yaml",
+        common::plan::s_yaml(&[("api", &props)]),
+    );
+    common::write(dir.path(), "app.zip", "not really a zip");
+    let before = tree(dir.path());
+    let run = pull(dir.path(), &emu, &["--code", "-y"]);
+    run.assert_code(2);
+    assert!(
+        run.stdout.contains("api: code not pulled")
+            && run.stdout.contains("is a file")
+            && run.stdout.contains("point `code:` at a directory"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(tree(dir.path()), before);
+}
+
+#[test]
+fn code_a_teammate_deployed_is_pulled_and_plan_shows_the_code_in_sync() {
+    let emu = Emulator::start(&[]);
+    let text = common::plan::s_yaml(&[("api", &api_props())]);
+    let mine = project_with(&text);
+    deploy(mine.path(), &emu, &["-y"]).assert_code(0);
+    // A teammate deploys other code to the same function from their own copy.
+    let theirs = project_with(&text);
+    common::write(
+        theirs.path(),
+        "code/index.py",
+        "def handler(e, c):\n    return 'v2'\n",
+    );
+    deploy(theirs.path(), &emu, &["--use-local", "-y"]).assert_code(0);
+
+    let (_, report) = plan_code(mine.path(), &emu);
+    assert_eq!(
+        report["functions"][0]["code"]["status"], "remote-changed",
+        "{report:#}"
+    );
+    let run = pull(mine.path(), &emu, &["--code", "-y"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("overwritten: index.py"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        tree(&mine.path().join("code")),
+        tree(&theirs.path().join("code"))
+    );
+    let (code, report) = plan_code(mine.path(), &emu);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        report["functions"][0]["code"]["status"], "in-sync",
+        "{report:#}"
+    );
+}

@@ -26,6 +26,7 @@ pub mod normalize;
 pub mod path;
 pub mod plan;
 pub mod pull;
+pub mod pull_code;
 pub mod saved_plan;
 pub mod seed;
 pub mod snapshot;

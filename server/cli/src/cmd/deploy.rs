@@ -312,7 +312,7 @@ async fn deploy_one(
 }
 
 /// A client for the function's remote; the local emulator is started (or joined) once.
-async fn connection(
+pub(crate) async fn connection(
     function: &LocalFunction,
     file_dir: &Path,
     remote: &ops::connect::RemoteOptions,
@@ -336,7 +336,7 @@ async fn connection(
 }
 
 /// Asks a yes/no question on the terminal; anything but `y`/`yes` is no.
-fn ask(question: &str) -> bool {
+pub(crate) fn ask(question: &str) -> bool {
     eprint!("{question}");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();

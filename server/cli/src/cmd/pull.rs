@@ -1,5 +1,5 @@
-//! `sdls pull [FILE] [--resource NAME]... [--dry-run] [--remote …] [--access …]`: the remote
-//! config of each function written back into the s.yaml as the smallest text edits
+//! `sdls pull [FILE] [--resource NAME]... [--dry-run] [--code [-y]] [--remote …] [--access …]`:
+//! the remote config of each function written back into the s.yaml as the smallest text edits
 //! ([`ops::pull`]): only what the remote changed (remote drift, conflicts; every difference
 //! when there is no baseline), comments and layout kept. `--dry-run` prints a unified diff and
 //! writes nothing. Exit codes (D17): 0 done, 2 anything refused or not pulled (a legacy file,
@@ -9,8 +9,13 @@
 //! from gets that read as its baseline (`.s/deployed/…`, [`engine::adopt_in_sync`]): the file
 //! and the remote agree, so a later edit of either side is told apart. Nothing is re-read: the
 //! read is the one the edits came from.
+//!
+//! `--code` (D25) also downloads each function's deployed code package and extracts it into
+//! the function's code directory ([`ops::pull_code`]), after confirmation: `-y`, or a y/N
+//! prompt on a terminal; without either, nothing at all is changed (exit 2). Files of the
+//! directory that are not in the package are kept.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -19,8 +24,13 @@ use tokio_util::sync::CancellationToken;
 
 use analysis::{CheckOptions, Edition, FileInput, TextEdit};
 use lsp::FsHost;
+use ops::connect::RemoteOptions;
+use ops::embedded::LocalEmulator;
 use ops::engine::{self, DriftEngine};
+use ops::local::LocalFunction;
+use ops::plan::FunctionReport;
 use ops::pull::{self, NotPulled};
+use ops::pull_code::{self, Effect};
 use ops::status::Status;
 
 use crate::cmd::plan::{Loaded, compute, engine_options};
@@ -45,6 +55,20 @@ pub(crate) struct PullArgs {
     /// Functions read at once
     #[arg(long, value_name = "N", default_value_t = engine::DEFAULT_CONCURRENCY)]
     concurrency: usize,
+    /// Also download each function's deployed code into its code directory (asks first)
+    #[arg(long)]
+    code: bool,
+    /// With --code: do not ask before writing code files
+    #[arg(long = "assume-yes", short = 'y', requires = "code")]
+    yes: bool,
+}
+
+/// How the code of one function was pulled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CodeEnding {
+    Done,
+    Refused,
+    Failed,
 }
 
 /// One function's outcome, printed at the end.
@@ -62,6 +86,15 @@ pub(crate) fn run(args: PullArgs) -> Result<u8> {
         Some(p) => p.clone(),
         None => default_file(&cwd)?,
     };
+    let interactive = std::io::stdin().is_terminal();
+    if args.code && !args.yes && !args.dry_run && !interactive {
+        // Asked before anything is read or written: the code pull overwrites local files, and
+        // there is no terminal to ask on; a half-done pull (config without code) would mislead.
+        println!(
+            "sdls pull --code writes the deployed code over files of the code directories and needs confirmation, but there is no terminal to ask on: run again with -y (or --dry-run to see what would be written); nothing was changed"
+        );
+        return Ok(2);
+    }
     let absolute = if path.is_absolute() {
         path.clone()
     } else {
@@ -196,6 +229,21 @@ pub(crate) fn run(args: PullArgs) -> Result<u8> {
             println!("{}: not pulled: {}: {}", outcome.resource, n.path, n.reason);
         }
     }
+    if args.code {
+        let remote = engine_options(args.remote.clone(), args.access.clone(), 1)?.remote;
+        let endings = runtime.block_on(pull_all_code(
+            &loaded,
+            &report.functions,
+            &remote,
+            &absolute,
+            CodeFlags {
+                dry_run: args.dry_run,
+                ask: !args.yes && interactive,
+            },
+        ));
+        failed |= endings.contains(&CodeEnding::Failed);
+        refused |= endings.contains(&CodeEnding::Refused);
+    }
     Ok(if failed {
         1
     } else if refused {
@@ -203,6 +251,205 @@ pub(crate) fn run(args: PullArgs) -> Result<u8> {
     } else {
         0
     })
+}
+
+/// How the code is pulled.
+#[derive(Clone, Copy)]
+struct CodeFlags {
+    dry_run: bool,
+    /// Ask on the terminal before writing (no `-y`).
+    ask: bool,
+}
+
+/// Pulls the code of every function of `loaded` whose remote was read; one line per function.
+async fn pull_all_code(
+    loaded: &Loaded,
+    reports: &[FunctionReport],
+    remote: &RemoteOptions,
+    s_yaml: &Path,
+    flags: CodeFlags,
+) -> Vec<CodeEnding> {
+    let mut emulator: Option<LocalEmulator> = None;
+    let mut endings = Vec::new();
+    for function in &loaded.functions {
+        let Some(report) = reports.iter().find(|r| r.resource == function.resource) else {
+            continue;
+        };
+        let ending = pull_code_of(
+            function,
+            report,
+            loaded,
+            remote,
+            &mut emulator,
+            s_yaml,
+            flags,
+        )
+        .await
+        .unwrap_or_else(|(ending, message)| {
+            println!("{}: code not pulled: {message}", function.resource);
+            ending
+        });
+        endings.push(ending);
+    }
+    endings
+}
+
+/// Downloads, shows, confirms and extracts the code of one function. An `Err` is how it ended
+/// and the line saying why nothing was written.
+async fn pull_code_of(
+    function: &LocalFunction,
+    report: &FunctionReport,
+    loaded: &Loaded,
+    remote: &RemoteOptions,
+    emulator: &mut Option<LocalEmulator>,
+    s_yaml: &Path,
+    flags: CodeFlags,
+) -> Result<CodeEnding, (CodeEnding, String)> {
+    let refused = |why: String| (CodeEnding::Refused, why);
+    let failed = |why: String| (CodeEnding::Failed, why);
+    match report.status {
+        Status::Unknown => return Err(failed("the remote could not be read".into())),
+        Status::NotDeployed => {
+            return Err(refused("not deployed: there is no code to pull".into()));
+        }
+        Status::DeletedRemotely => {
+            return Err(refused("deleted remotely: there is no code to pull".into()));
+        }
+        _ => {}
+    }
+    let Some(code_dir) = function.code_path.clone() else {
+        return Err(refused(
+            "`code:` is not a local path in the file; give it a directory to pull code into".into(),
+        ));
+    };
+    let shown = code_dir
+        .strip_prefix(&loaded.file_dir)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| code_dir.clone());
+    // Shown as a directory: `code/`, `./`.
+    let shown = if shown.as_os_str().is_empty() {
+        "./".to_string()
+    } else {
+        format!("{}/", shown.display().to_string().trim_end_matches('/'))
+    };
+    if let (Some(local), Some(live)) = (&report.code.local, &report.code.remote)
+        && local == live
+    {
+        println!(
+            "{}: code in {shown} already is the deployed package (CRC-64 {live}); nothing to pull",
+            function.resource
+        );
+        return Ok(CodeEnding::Done);
+    }
+    let connection = crate::cmd::deploy::connection(function, &loaded.file_dir, remote, emulator)
+        .await
+        .map_err(|e| failed(format!("{e:#}")))?;
+    let downloaded = pull_code::download(&connection.client, &function.function_name)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let bytes = downloaded.bytes.clone();
+    let dir = code_dir.clone();
+    let protected = vec![s_yaml.to_path_buf()];
+    let inspection =
+        tokio::task::spawn_blocking(move || pull_code::inspect(&bytes, &dir, &protected))
+            .await
+            .map_err(|e| failed(format!("inspecting the package failed: {e}")))?
+            .map_err(|e| refused(e.to_string()))?;
+    let new = inspection.paths(Effect::New);
+    let overwritten = inspection.paths(Effect::Overwritten);
+    let unchanged = inspection.paths(Effect::Unchanged);
+    let protected = inspection.paths(Effect::Protected);
+    let resource = &function.resource;
+    let mut summary = Vec::new();
+    if !new.is_empty() {
+        summary.push(format!("new: {}", new.join(", ")));
+    }
+    if !overwritten.is_empty() {
+        summary.push(format!("overwritten: {}", overwritten.join(", ")));
+    }
+    if !unchanged.is_empty() {
+        summary.push(format!("{} unchanged", unchanged.len()));
+    }
+    if !protected.is_empty() {
+        summary.push(format!(
+            "never written (sdls state, repository or the s.yaml itself): {}",
+            protected.join(", ")
+        ));
+    }
+    if !inspection.kept.is_empty() {
+        summary.push(format!(
+            "kept (not in the package): {}",
+            inspection.kept.join(", ")
+        ));
+    }
+    let summary = summary.join("; ");
+    if !inspection.writes() {
+        println!(
+            "{resource}: code in {shown} already holds every file of the deployed package (CRC-64 {}); nothing written — {summary}",
+            downloaded.checksum
+        );
+        return Ok(CodeEnding::Done);
+    }
+    if flags.dry_run {
+        println!(
+            "{resource}: would pull the deployed code (CRC-64 {}) into {shown} — {summary}",
+            downloaded.checksum
+        );
+        return Ok(CodeEnding::Done);
+    }
+    if flags.ask {
+        println!(
+            "{resource}: the deployed code (CRC-64 {}) for {shown} — {summary}",
+            downloaded.checksum
+        );
+        let count = new.len() + overwritten.len();
+        let confirmed = crate::cmd::deploy::ask(&format!(
+            "{resource}: write {count} file{} into {shown}{}? [y/N] ",
+            if count == 1 { "" } else { "s" },
+            if overwritten.is_empty() {
+                String::new()
+            } else {
+                format!(", overwriting {}", overwritten.len())
+            }
+        ));
+        if !confirmed {
+            return Err(refused("not confirmed; nothing was written".into()));
+        }
+    }
+    let bytes = downloaded.bytes;
+    let dir = code_dir.clone();
+    let written =
+        tokio::task::spawn_blocking(move || pull_code::extract(&bytes, &dir, &inspection))
+            .await
+            .map_err(|e| failed(format!("extracting the package failed: {e}")))?
+            .map_err(|e| failed(e.to_string()))?;
+    println!(
+        "{resource}: pulled the deployed code (CRC-64 {}) into {shown} — wrote {} file{}; {summary}",
+        downloaded.checksum,
+        written.len(),
+        if written.len() == 1 { "" } else { "s" }
+    );
+    // The local package now is the deployed one (unless kept files make it differ): the
+    // baseline says so, so plan shows the code in sync rather than a conflict.
+    match engine::local_code_crc(function).await {
+        Ok(local_crc) if local_crc != downloaded.checksum => println!(
+            "{resource}: the code in {shown} still differs from the deployed package (files kept that are not in it); `sdls plan` shows it as a code change"
+        ),
+        Ok(local_crc) => {
+            if let Some(account) = &connection.account_id {
+                pull_code::record_in_baseline(
+                    &loaded.file_dir,
+                    account,
+                    &function.region,
+                    &function.function_name,
+                    &downloaded.checksum,
+                    &local_crc,
+                );
+            }
+        }
+        Err(_) => {}
+    }
+    Ok(CodeEnding::Done)
 }
 
 fn analyse(absolute: &Path, text: &str, cwd: &Path) -> analysis::Analysis {
