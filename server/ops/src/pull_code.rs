@@ -205,7 +205,7 @@ pub fn inspect(
         let protected_here = path
             .split('/')
             .any(|seg| fc::package::ALWAYS_EXCLUDED.contains(&seg))
-            || protected.contains(&target);
+            || protected.iter().any(|p| same_path(p, &target));
         let effect = if protected_here {
             Effect::Protected
         } else {
@@ -465,6 +465,16 @@ fn link_stays_inside(path: &str, target: &str) -> bool {
         }
     }
     true
+}
+
+/// Whether two paths name the same file: equal, or equal once links and `..` are resolved
+/// (the s.yaml may be reached as `code/../s.yaml` or through a linked directory).
+fn same_path(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 /// The first existing ancestor of `code_dir/path` (below `code_dir`) that is a symlink.
@@ -771,6 +781,18 @@ mod tests {
             record_in_baseline(dir.path(), "1", "cn-hangzhou", "g", "30", "30"),
             None
         );
+    }
+
+    #[test]
+    fn the_s_yaml_is_protected_however_it_is_named() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("sub")).expect("dir");
+        std::fs::write(dir.path().join("s.yaml"), "mine").expect("write");
+        let zip = zip_of(&[("s.yaml", "theirs")]);
+        let roundabout = dir.path().join("sub/../s.yaml");
+        let inspection = inspect(&zip, dir.path(), &[roundabout]).expect("inspect");
+        assert_eq!(inspection.paths(Effect::Protected), vec!["s.yaml"]);
+        assert!(!inspection.writes());
     }
 
     #[test]
