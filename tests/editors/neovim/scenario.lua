@@ -7,13 +7,24 @@
 --   hover          a hover on a key returns something
 --   other-yaml     a docker-compose.yml gets no client from the config and no diagnostics
 --                  from the server even when attached by force
---   drift-lens     the quickstart project shows the drift lens `local ● not deployed` on its
---                  function (no credentials: the server starts the embedded local emulator)
+--   drift-lens     the quickstart project shows, on its function's line, the drift lens
+--                  `local ● not deployed` and the action lens `Deploy (local wins)` (no
+--                  credentials: the server starts the embedded local emulator)
+--   drift-deploy   vim.lsp.codelens.run() on that line, "Deploy (local wins)" picked in the
+--                  editor's prompt: no question (nothing to overwrite), the server's message says
+--                  it was deployed and the lens turns to `local ✓ in sync` with no action lens
+--   drift-pull     a teammate changes memorySize to 1024 through the official FC Python SDK
+--                  (console_change.py); the lens turns to `local ⚠ changed remotely …` with
+--                  `Pull remote` and `Deploy (local wins)`; "Pull remote" picked: the editor
+--                  applies the server's edit (only `  memory: 512` → `  memory: 1024`) and the
+--                  lens turns to `local ✓ in sync`
 -- Prints one `PASS|FAIL <label> <scenario> …` line per scenario and exits 0 only if all passed.
 --
 -- Environment: SDLS_BIN (the server binary), SDLS_REPO (repository root), SDLS_MODE (`lsp` or
--- `setup`), SDLS_DOC_CHANGES (`1`: advertise versioned workspace edits), SDLS_WORK (folder with block/s.yaml, multibyte/s.yaml, other/docker-compose.yml and
--- expect.lua), SDLS_LABEL (printed name of this run), SDLS_RESULT (optional JSON details file).
+-- `setup`), SDLS_DOC_CHANGES (`1`: advertise versioned workspace edits), SDLS_WORK (folder with
+-- block/s.yaml, multibyte/s.yaml, other/docker-compose.yml, drift/ (the quickstart) and
+-- expect.lua), SDLS_LABEL (printed name of this run), SDLS_RESULT (optional JSON details file),
+-- SDLS_SDK_PYTHON (a python with the official FC SDK) and SDLS_CONSOLE_CHANGE (console_change.py).
 
 local uv = vim.uv or vim.loop
 local has011 = vim.fn.has('nvim-0.11') == 1
@@ -95,6 +106,50 @@ do
   end
 end
 
+-- What else the server sent, as the editor received it (each wrapping the editor's own handler):
+-- window/showMessage, $/progress, workspace/applyEdit (with the editor's answer) and
+-- workspace/executeCommand answers. window/showMessageRequest is answered "no choice" (closing
+-- the prompt) and recorded: no scenario expects a question, and a headless prompt would block.
+local shown = {} -- { type, message }
+local progress = {} -- { token, kind, title, message }
+local applied = {} -- { edit, answer }
+local command_answers = {} -- { err, result }
+local questions = {} -- showMessageRequest params
+do
+  local function wrap(method, record)
+    local orig = vim.lsp.handlers[method]
+    vim.lsp.handlers[method] = function(err, result, ctx, config)
+      local answer, answer_err
+      if orig then
+        answer, answer_err = orig(err, result, ctx, config)
+      end
+      pcall(record, err, result, answer)
+      return answer, answer_err
+    end
+  end
+  wrap('window/showMessage', function(_, result)
+    if result then
+      table.insert(shown, { type = result.type, message = result.message })
+    end
+  end)
+  wrap('$/progress', function(_, result)
+    if result and type(result.value) == 'table' then
+      table.insert(progress, { token = result.token, kind = result.value.kind, title = result.value.title,
+        message = result.value.message })
+    end
+  end)
+  wrap('workspace/applyEdit', function(_, result, answer)
+    table.insert(applied, { edit = result and result.edit, label = result and result.label, answer = answer })
+  end)
+  wrap('workspace/executeCommand', function(err, result)
+    table.insert(command_answers, { err = err, result = result })
+  end)
+  vim.lsp.handlers['window/showMessageRequest'] = function(_, result)
+    table.insert(questions, result)
+    return vim.NIL
+  end
+end
+
 local function published_after(uri, mark)
   local list = {}
   for i = mark + 1, #published do
@@ -114,6 +169,10 @@ local mode = os.getenv('SDLS_MODE') or (has011 and 'lsp' or 'setup')
 local work = assert(os.getenv('SDLS_WORK'), 'SDLS_WORK not set')
 local expect = dofile(work .. '/expect.lua')
 local cmd = { bin, 'serve', '--stdio' }
+-- A read of a function stays fresh 5 s instead of 60 (the documented sdls.drift.refreshSeconds):
+-- the teammate's console change of drift-pull shows on the lens within seconds, as it does
+-- within a minute with the default.
+local extra_settings = { sdls = { drift = { refreshSeconds = 5 } } }
 
 -- SDLS_DOC_CHANGES=1: advertise workspaceEdit.documentChanges (neither version does by default),
 -- so the server answers with versioned edits and Neovim checks the version before applying.
@@ -126,10 +185,13 @@ end
 vim.cmd('filetype on') -- -u NONE: no filetype detection, so no FileType event, unless asked
 if mode == 'lsp' then
   vim.opt.runtimepath:prepend(repo .. '/neovim')
-  vim.lsp.config('sdls', { cmd = cmd, capabilities = capabilities })
+  vim.lsp.config('sdls', { cmd = cmd, capabilities = capabilities, settings = extra_settings,
+    init_options = extra_settings })
   vim.lsp.enable('sdls')
 else
-  dofile(repo .. '/neovim/sdls-setup.lua').setup({ cmd = cmd, capabilities = capabilities })
+  local sdls_setup = dofile(repo .. '/neovim/sdls-setup.lua')
+  sdls_setup.setup({ cmd = cmd, capabilities = capabilities,
+    settings = vim.tbl_deep_extend('force', sdls_setup.default_settings, extra_settings) })
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -326,6 +388,100 @@ local function fix_scenario(info, s)
   return buf, client
 end
 
+-- ---------------------------------------------------------------------------------------------
+-- The drift lenses as the editor keeps them (vim.lsp.codelens.get), shared by the drift scenarios
+
+local drift = { buf = nil, deployed = false }
+
+local function lenses_of(buf)
+  local list = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(buf) or {}) do
+    local c = lens.command or {}
+    table.insert(list, { lnum = lens.range.start.line, title = c.title, command = c.command,
+      arguments = c.arguments })
+  end
+  return list
+end
+
+local function line_titles(buf, lnum)
+  local titles = {}
+  for _, l in ipairs(lenses_of(buf)) do
+    if l.lnum == lnum then
+      table.insert(titles, tostring(l.title))
+    end
+  end
+  return titles
+end
+
+local function lens_summary(buf)
+  local parts = {}
+  for _, l in ipairs(lenses_of(buf)) do
+    table.insert(parts, string.format('%d:%q [%s]', l.lnum, tostring(l.title), tostring(l.command)))
+  end
+  return '[' .. table.concat(parts, ', ') .. ']'
+end
+
+-- Plays the user's InsertLeave (the configs refresh lenses on it) until done() or ms pass.
+local function play_until(buf, ms, done)
+  if done() then
+    return true
+  end
+  return vim.wait(ms, function()
+    vim.api.nvim_exec_autocmds('InsertLeave', { buffer = buf })
+    vim.wait(300, function() return false end, 50)
+    return done()
+  end, 100)
+end
+
+local function since(list, mark)
+  local out_list = {}
+  for i = mark + 1, #list do
+    table.insert(out_list, list[i])
+  end
+  return out_list
+end
+
+local function progress_lines(mark)
+  local lines = {}
+  for _, p in ipairs(since(progress, mark)) do
+    table.insert(lines, string.format('%s %s %s', tostring(p.kind), tostring(p.title or ''), tostring(p.message or '')))
+  end
+  return lines
+end
+
+-- The user runs the lens of line lnum as a keymap does (cursor on the line,
+-- vim.lsp.codelens.run()); the editor's prompt (vim.ui.select, several lenses on the line) is
+-- answered with the item titled `pick`. Returns whether it asked and the offered titles.
+local function run_lens(buf, lnum, pick)
+  local asked, offered = false, {}
+  local orig = vim.ui.select
+  vim.ui.select = function(items, opts, on_choice)
+    asked = true
+    local index
+    for i, item in ipairs(items) do
+      local title
+      if opts and opts.format_item then
+        title = opts.format_item(item)
+      elseif item.lens and item.lens.command then
+        title = item.lens.command.title
+      end
+      table.insert(offered, tostring(title))
+      if title == pick and index == nil then
+        index = i
+      end
+    end
+    on_choice(index and items[index] or nil, index)
+  end
+  vim.api.nvim_set_current_buf(buf)
+  vim.api.nvim_win_set_cursor(0, { lnum + 1, 0 })
+  local ok, err = pcall(vim.lsp.codelens.run)
+  vim.ui.select = orig
+  if not ok then
+    error('vim.lsp.codelens.run() failed: ' .. tostring(err))
+  end
+  return asked, offered
+end
+
 local block_buf
 
 local scenarios = {
@@ -439,42 +595,224 @@ local scenarios = {
       if not client then
         error('no sdls client attached to ' .. d.file)
       end
+      drift.buf = buf
       -- The lens as the editor keeps it. The shipped configs show lenses on attach and refresh
       -- them on BufEnter/InsertLeave (and 0.11 on the server's workspace/codeLens/refresh): play
       -- the user's InsertLeave until the remote has been read (`… reading remote` before that).
-      local function titles()
-        local list = {}
-        for _, lens in ipairs(vim.lsp.codelens.get(buf) or {}) do
-          if lens.command then
-            table.insert(list, { lnum = lens.range.start.line, title = lens.command.title,
-              command = lens.command.command })
-          end
-        end
-        return list
-      end
-      local found
-      vim.wait(30000, function()
-        vim.api.nvim_exec_autocmds('InsertLeave', { buffer = buf })
-        vim.wait(300, function() return false end, 50)
-        for _, l in ipairs(titles()) do
-          if l.title == d.title then
-            found = l
-          end
-        end
-        return found ~= nil
-      end, 100)
-      info.lenses = titles()
+      local found = play_until(buf, 30000, function()
+        return vim.tbl_contains(line_titles(buf, d.lnum), d.title)
+      end)
+      info.lenses = lens_summary(buf)
       if not found then
-        error('no lens titled ' .. d.title .. ' within 30 s; lenses: ' .. vim.inspect(info.lenses))
+        error('no lens titled ' .. d.title .. ' on line ' .. d.lnum .. ' within 30 s; lenses: '
+          .. info.lenses)
       end
-      if found.lnum ~= d.lnum then
-        error('the lens is on line ' .. found.lnum .. ', expected the resource key on ' .. d.lnum)
+      -- Exactly the status lens (shows the diff) and the Deploy action, in that order.
+      local all = lenses_of(buf)
+      if #all ~= 2 or all[1].lnum ~= d.lnum or all[2].lnum ~= d.lnum
+        or all[1].title ~= d.title or all[1].command ~= 'sdls.showDrift'
+        or all[2].title ~= d.deploy or all[2].command ~= 'sdls.deploy' then
+        error('expected the lenses ' .. d.title .. ' [sdls.showDrift], ' .. d.deploy
+          .. ' [sdls.deploy] on line ' .. d.lnum .. '; got ' .. info.lenses)
       end
-      if found.command ~= 'sdls.showDrift' then
-        error('the lens runs ' .. tostring(found.command) .. ', expected sdls.showDrift')
+      local args = all[2].arguments or {}
+      info.deploy_arguments = args
+      if args[2] ~= 'hello' or type(args[3]) ~= 'table' or args[3].mode ~= d.deploy_mode then
+        error('the deploy lens has arguments ' .. vim.inspect(args)
+          .. ', expected [uri, "hello", {mode = "' .. d.deploy_mode .. '", …}]')
       end
-      if #info.lenses ~= 1 then
-        error('expected one lens (one function): ' .. vim.inspect(info.lenses))
+    end,
+  },
+  {
+    name = 'drift-deploy',
+    run = function(info)
+      local d = expect.drift
+      local buf = drift.buf
+      if not buf then
+        error('drift-lens did not open ' .. d.file)
+      end
+      vim.api.nvim_set_current_buf(buf)
+      local start = { d.title, d.deploy }
+      if not play_until(buf, 10000, function()
+        return vim.deep_equal(line_titles(buf, d.lnum), start)
+      end) then
+        error('the lenses are not ' .. vim.inspect(start) .. ' before deploying: ' .. lens_summary(buf))
+      end
+      local m_shown, m_progress, m_answers, m_questions = #shown, #progress, #command_answers, #questions
+      -- The user: cursor on the lens line, vim.lsp.codelens.run(), "Deploy" in the prompt.
+      local asked, offered = run_lens(buf, d.lnum, d.deploy)
+      info.offered = offered
+      if not asked then
+        error('vim.lsp.codelens.run() asked nothing (two lenses on the line should make it ask); lenses: '
+          .. lens_summary(buf))
+      end
+      if not vim.deep_equal(offered, start) then
+        error('the prompt offered ' .. vim.inspect(offered) .. ', expected ' .. vim.inspect(start))
+      end
+      local function settled()
+        return #lenses_of(buf) == 1 and line_titles(buf, d.lnum)[1] == d.in_sync
+      end
+      local done = play_until(buf, 60000, function()
+        return #shown > m_shown and settled()
+      end)
+      info.messages = since(shown, m_shown)
+      info.progress = progress_lines(m_progress)
+      info.command_answers = since(command_answers, m_answers)
+      info.questions = since(questions, m_questions)
+      info.lenses = lens_summary(buf)
+      local context = '; $/progress: ' .. vim.inspect(info.progress) .. '; executeCommand answers: '
+        .. vim.inspect(info.command_answers) .. '; showMessageRequest: ' .. vim.inspect(info.questions)
+        .. '; lenses: ' .. info.lenses
+      if #shown == m_shown then
+        error('no window/showMessage within 60 s of running Deploy' .. context)
+      end
+      local msg = shown[m_shown + 1]
+      local text = tostring(msg.message)
+      local said = text:gsub('^sdls: ', '')
+      info.message = text
+      info.message_exact = said == d.deployed
+      if said ~= d.deployed and said:sub(1, #d.deployed_prefix) ~= d.deployed_prefix then
+        error('the server said ' .. vim.inspect(text) .. ' (type ' .. tostring(msg.type) .. '), expected '
+          .. vim.inspect(d.deployed) .. context)
+      end
+      if msg.type ~= 3 then
+        error('the deploy message has type ' .. tostring(msg.type) .. ', expected 3 (Info): ' .. text)
+      end
+      if not done then
+        error('the lenses did not turn to ' .. d.in_sync .. ' alone within 60 s' .. context)
+      end
+      if #info.questions > 0 then
+        error('the server asked before deploying a function that is not deployed (nothing to overwrite)'
+          .. context)
+      end
+      drift.deployed = true
+    end,
+  },
+  {
+    name = 'drift-pull',
+    run = function(info)
+      local d = expect.drift
+      local buf = drift.buf
+      if not (buf and drift.deployed) then
+        error('not run: drift-deploy did not deploy the function')
+      end
+      vim.api.nvim_set_current_buf(buf)
+      local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      if before[d.memory_lnum + 1] ~= d.memory_before then
+        error('line ' .. d.memory_lnum .. ' is ' .. vim.inspect(before[d.memory_lnum + 1]) .. ', expected '
+          .. vim.inspect(d.memory_before))
+      end
+      -- The user has touched the buffer (the same text again): its version is no longer 0, so
+      -- Neovim's version check of a versioned edit (skipped for version 0) is live.
+      vim.api.nvim_buf_set_lines(buf, d.memory_lnum, d.memory_lnum + 1, false, { d.memory_before })
+
+      -- A teammate changes memorySize in the console (the official SDK, UpdateFunction).
+      local python, script = os.getenv('SDLS_SDK_PYTHON'), os.getenv('SDLS_CONSOLE_CHANGE')
+      if not (python and script) then
+        error('SDLS_SDK_PYTHON / SDLS_CONSOLE_CHANGE not set')
+      end
+      local output = vim.fn.system({ python, script, work .. '/' .. d.dir, d.function_name,
+        tostring(d.console_memory) })
+      local code = vim.v.shell_error
+      info.console_change = vim.trim(output)
+      if code ~= 0 then
+        error('console_change.py exited with ' .. code .. ': ' .. vim.trim(output))
+      end
+
+      -- The lens shows it (reads stay fresh 5 s here) with the two ways out, for this version.
+      local drifted = { d.drifted, d.pull, d.local_wins }
+      local function pull_lens()
+        for _, l in ipairs(lenses_of(buf)) do
+          if l.title == d.pull then
+            return l
+          end
+        end
+      end
+      local seen = play_until(buf, 30000, function()
+        if not vim.deep_equal(line_titles(buf, d.lnum), drifted) then
+          return false
+        end
+        local args = pull_lens().arguments or {}
+        return args[3] == vim.lsp.util.buf_versions[buf]
+      end)
+      info.lenses_drifted = lens_summary(buf)
+      info.buffer_version = vim.lsp.util.buf_versions[buf]
+      if not seen then
+        error('the lenses did not turn to ' .. vim.inspect(drifted) .. ' (the Pull lens for version '
+          .. tostring(vim.lsp.util.buf_versions[buf]) .. ') within 30 s; lenses: ' .. info.lenses_drifted)
+      end
+      local all = lenses_of(buf)
+      if all[1].command ~= 'sdls.showDrift' or all[2].command ~= 'sdls.pull' or all[3].command ~= 'sdls.deploy'
+        or type(all[3].arguments[3]) ~= 'table' or all[3].arguments[3].mode ~= 'localWins' then
+        error('the drifted lenses run the wrong commands: ' .. info.lenses_drifted)
+      end
+      local version = vim.lsp.util.buf_versions[buf]
+
+      -- "Pull remote" through the prompt.
+      local m_applied, m_answers, m_shown, m_questions = #applied, #command_answers, #shown, #questions
+      local asked, offered = run_lens(buf, d.lnum, d.pull)
+      info.offered = offered
+      if not asked then
+        error('vim.lsp.codelens.run() asked nothing; lenses: ' .. lens_summary(buf))
+      end
+      if not vim.deep_equal(offered, drifted) then
+        error('the prompt offered ' .. vim.inspect(offered) .. ', expected ' .. vim.inspect(drifted))
+      end
+      local want = vim.deepcopy(before)
+      want[d.memory_lnum + 1] = d.memory_after
+      local function buffer()
+        return vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      end
+      local edited = vim.wait(10000, function()
+        return vim.deep_equal(buffer(), want)
+      end, 20)
+      info.apply_edits = since(applied, m_applied)
+      info.command_answers = since(command_answers, m_answers)
+      info.messages = since(shown, m_shown)
+      info.questions = since(questions, m_questions)
+      local context = '; workspace/applyEdit: ' .. vim.inspect(info.apply_edits) .. '; executeCommand answers: '
+        .. vim.inspect(info.command_answers) .. '; showMessage: ' .. vim.inspect(info.messages)
+      if not edited then
+        local now, diff = buffer(), {}
+        for i = 1, math.max(#now, #want) do
+          if now[i] ~= want[i] then
+            table.insert(diff, string.format('line %d: %q, expected %q', i - 1, tostring(now[i]), tostring(want[i])))
+          end
+        end
+        error('the buffer is not the pulled text within 10 s: ' .. table.concat(diff, '; ') .. context)
+      end
+      -- The edit as the server sent it and the editor's answer.
+      local first = info.apply_edits[1]
+      if not first then
+        error('the buffer changed but no workspace/applyEdit was recorded' .. context)
+      end
+      if type(first.answer) ~= 'table' or first.answer.applied ~= true then
+        error('the editor answered the edit with ' .. vim.inspect(first.answer) .. context)
+      end
+      local edit = first.edit or {}
+      if os.getenv('SDLS_DOC_CHANGES') == '1' then
+        local dc = edit.documentChanges and edit.documentChanges[1]
+        if not (dc and dc.textDocument and dc.textDocument.version == version) then
+          error('client advertises documentChanges: expected a TextDocumentEdit for version ' .. version
+            .. context)
+        end
+        info.edit_version = dc.textDocument.version
+      elseif not edit.changes then
+        error('the edit has no `changes` for a client without documentChanges' .. context)
+      end
+      local answer = info.command_answers[#info.command_answers]
+      if answer and answer.err then
+        error('sdls.pull answered an error' .. context)
+      end
+
+      -- In sync: the file now says what the remote says.
+      local synced = play_until(buf, 30000, function()
+        return #lenses_of(buf) == 1 and line_titles(buf, d.lnum)[1] == d.in_sync
+      end)
+      info.lenses = lens_summary(buf)
+      if not synced then
+        error('the lenses did not turn to ' .. d.in_sync .. ' alone within 30 s after the pull; lenses: '
+          .. info.lenses .. context)
       end
     end,
   },
