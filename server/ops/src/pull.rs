@@ -66,7 +66,7 @@ pub fn why_not(report: &FunctionReport) -> Option<String> {
 /// ones, never masks or baseline hashes): whatever the remote changed (remote drift, conflicts)
 /// or, without a baseline, every difference. Paths only the file changed stay as they are.
 pub fn changes_from_report(report: &FunctionReport) -> Vec<PullChange> {
-    report
+    let mut changes: Vec<PullChange> = report
         .fields
         .iter()
         .filter(|f| matches!(f.change, Change::Remote | Change::Both | Change::Untracked))
@@ -74,7 +74,33 @@ pub fn changes_from_report(report: &FunctionReport) -> Vec<PullChange> {
             path: f.path.clone(),
             remote: f.remote.clone(),
         })
-        .collect()
+        .collect();
+    // fc3 deploys `cpu: 0.35` and `diskSize: 512` with a memorySize of exactly 512 when the file
+    // sets neither (its console default, serverless-devs.md §2.1.3 L4). Pulling a 512 into such a
+    // file would make a deploy send values the remote does not have: pull the remote's own
+    // `cpu` (or else `diskSize`) too, which turns that default off. Such values are `unmanaged`
+    // in the report exactly when the file does not set them.
+    if changes.iter().any(pulls_default_memory) {
+        let unmanaged = |name: &str| {
+            report
+                .unmanaged
+                .iter()
+                .find(|u| u.path.segments() == [name] && !u.remote.is_null())
+        };
+        if let Some(companion) = unmanaged("cpu").or_else(|| unmanaged("diskSize")) {
+            changes.push(PullChange {
+                path: companion.path.clone(),
+                remote: Some(companion.remote.clone()),
+            });
+        }
+    }
+    changes
+}
+
+/// Whether `change` sets memorySize to 512, the value at which fc3 fills in cpu and diskSize.
+fn pulls_default_memory(change: &PullChange) -> bool {
+    change.path.segments() == ["memorySize"]
+        && change.remote.as_ref().and_then(Json::as_f64) == Some(512.0)
 }
 
 /// The edits that make `resource`'s props in the main file of `analysis` hold the remote values
@@ -106,6 +132,20 @@ pub fn edits_for(
     };
     for change in changes {
         ctx.one(&res.props, change);
+    }
+    // memorySize 512 with neither cpu nor diskSize in the file nor pulled: fc3 would deploy its
+    // defaults, which the remote does not have (see `changes_from_report`).
+    let unset = |name: &str| {
+        matches!(
+            locate(&res.props, &[name.to_string()]),
+            Located::Missing { .. }
+        ) && !changes.iter().any(|c| c.path.segments() == [name])
+    };
+    if changes.iter().any(pulls_default_memory) && unset("cpu") && unset("diskSize") {
+        ctx.skip(
+            &FieldPath::new(["cpu"]),
+            "with memorySize 512 and neither cpu nor diskSize in the file, fc3 deploys cpu 0.35 and diskSize 512 (its console default), which the remote does not have; set cpu or diskSize in the file to keep the remote's resources".into(),
+        );
     }
     ctx.flush_inserts();
     Ok(ctx.finish())

@@ -139,9 +139,9 @@ fn make_code(f: &LocalFunction) {
 /// A console change of one managed field.
 #[derive(Clone, Copy, Debug)]
 enum Remote {
-    /// Never 512 here: pulling `memorySize: 512` into a file that sets neither `cpu` nor
-    /// `diskSize` turns on fc3's 512 MB default (cpu 0.35, diskSize 512) on the file side, and
-    /// plan after the pull shows local-changes on `cpu` (reported, not fixed here).
+    /// Never 512 in the in-place cases: a 512 turns on fc3's 512 MB default (cpu 0.35,
+    /// diskSize 512) in a file that sets neither, so pull adds the remote's `cpu` (a new line) or
+    /// reports it — see `memory_512_pulls_the_remote_cpu_or_says_why_not`.
     Memory(u64),
     Timeout(u64),
     Description(&'static str),
@@ -637,4 +637,90 @@ async fn a_var_used_once_is_pulled_at_its_definition_with_its_comment() {
         "#]],
     )
     .await;
+}
+
+/// fc3 deploys cpu 0.35 and diskSize 512 with `memorySize: 512` when the file sets neither
+/// (serverless-devs.md §2.1.3 L4). A console change to 512 MB that also set the CPU: pull writes
+/// the memory in place and adds the remote's `cpu` (which turns that default off), and the file
+/// plans in sync. A change to 512 MB with no CPU on the remote: the memory is pulled, `cpu` is
+/// reported as not pulled with why, and plan names exactly that difference.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_512_pulls_the_remote_cpu_or_says_why_not() {
+    let text =
+        std::fs::read_to_string(corpus_dir().join("devsapp__fc3____tests____e2e__session__s.yaml"))
+            .unwrap();
+    for with_cpu in [true, false] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().canonicalize().unwrap();
+        let path = dir.join("s.yaml");
+        std::fs::write(&path, &text).unwrap();
+        let before = analyse(&path, &text);
+        let f = functions(&before, &dir).remove(0);
+        make_code(&f);
+        let emu = emulator().await;
+        let c = client(&emu, &f.region);
+        let acted = deploy::status(&c, &f, &dir, Some(ACCOUNT), "local").await;
+        let options = DeployOptions {
+            local: true,
+            ..DeployOptions::default()
+        };
+        deploy::deploy_function(&c, &f, &dir, ACCOUNT, &acted, &options)
+            .await
+            .unwrap();
+        let console = Function {
+            memory_size: Some(512),
+            cpu: with_cpu.then_some(0.25),
+            ..Function::default()
+        };
+        c.update_function(&f.function_name, &console).await.unwrap();
+        let report = plan(&c, &dir, &f).await;
+        assert_eq!(report.status, Status::RemoteDrift, "{report:#?}");
+        let changes = ops::pull::changes_from_report(&report);
+        let found = ops::pull::edits_for(&before, &f.resource, &changes).unwrap();
+        let after_text = ops::pull::apply(&text, &found.edits);
+        let after = analyse(&path, &after_text);
+        let pulled_f = functions(&after, &dir).remove(0);
+        let after_report = plan(&c, &dir, &pulled_f).await;
+        let not_pulled: Vec<String> = found.not_pulled.iter().map(|n| n.path.dotted()).collect();
+        let diff = similar::TextDiff::from_lines(&text, &after_text)
+            .unified_diff()
+            .context_radius(0)
+            .to_string();
+        if with_cpu {
+            assert!(not_pulled.is_empty(), "{:?}", found.not_pulled);
+            assert_eq!(after_report.status, Status::InSync, "{after_report:#?}");
+            expect![[r#"
+                @@ -17 +17 @@
+                -      memorySize: 128
+                +      memorySize: 512
+                @@ -23 +23,2 @@
+                -          timeout: 10
+                \ No newline at end of file
+                +          timeout: 10
+                +      cpu: 0.25
+            "#]]
+            .assert_eq(&diff);
+        } else {
+            assert_eq!(not_pulled, ["cpu"]);
+            assert!(
+                found.not_pulled[0]
+                    .reason
+                    .contains("fc3 deploys cpu 0.35 and diskSize 512"),
+                "{:?}",
+                found.not_pulled
+            );
+            let left: Vec<String> = after_report
+                .fields
+                .iter()
+                .map(|x| x.path.dotted())
+                .collect();
+            assert_eq!(left, ["cpu"], "{after_report:#?}");
+            expect![[r#"
+                @@ -17 +17 @@
+                -      memorySize: 128
+                +      memorySize: 512
+            "#]]
+            .assert_eq(&diff);
+        }
+    }
 }
