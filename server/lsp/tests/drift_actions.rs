@@ -425,7 +425,7 @@ async fn local_wins_asks_first_and_the_guard_catches_a_change_made_after_the_len
     confirmed[2]["confirmed"] = json!(true);
     let (_, end) = run_job(&mut client, "sdls.deploy", &confirmed, "deploy-guarded").await;
     assert!(
-        end.contains("changed remotely since its status was read")
+        end.contains("changed since its status was read (remotely: lastModifiedTime")
             && end.contains("nothing was deployed"),
         "{end}"
     );

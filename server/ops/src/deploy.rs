@@ -183,9 +183,10 @@ pub enum DeployError {
     /// Stopped by its cancel token before anything was written.
     #[error("{function}: cancelled; nothing was deployed")]
     Cancelled { function: String },
-    /// The optimistic guard: the remote changed since the status; nothing was written.
+    /// The optimistic guard: the remote (or the local code) changed since the status; nothing
+    /// was written.
     #[error(
-        "{function} changed remotely since its status was read ({detail}); nothing was deployed. Run `sdls plan` to see the new state, then deploy again"
+        "{function} changed since its status was read ({detail}); nothing was deployed. Run `sdls plan` to see the new state, then deploy again"
     )]
     Changed { function: String, detail: String },
     /// A write failed; `applied` lists the writes that succeeded before it.
@@ -421,7 +422,18 @@ async fn deploy_inner(
     let send_code = !custom_container && part != Part::Config && (!exists || code_differs);
     let code = if send_code {
         hooks.step(DeployStep::Package);
-        Some(package(function).await?)
+        let packaged = package(function).await?;
+        // The code must be the code the status was computed from: an edit saved since then
+        // would ship unseen (and a saved plan's code check would not cover it).
+        if let (Some(status_crc), Some(now)) = (local_crc, packaged.checksum.as_ref())
+            && status_crc != now
+        {
+            return Err(DeployError::Changed {
+                function: name.clone(),
+                detail: "the local code changed since its status was read".into(),
+            });
+        }
+        Some(packaged)
     } else {
         None
     };
@@ -445,7 +457,7 @@ async fn deploy_inner(
     if let Some(detail) = changed(snapshot, &fresh) {
         return Err(DeployError::Changed {
             function: name.clone(),
-            detail,
+            detail: format!("remotely: {detail}"),
         });
     }
 

@@ -298,7 +298,12 @@ async fn a_change_between_status_and_deploy_is_caught_by_the_guard() {
         .await
         .unwrap_err();
     assert!(matches!(error, DeployError::Changed { .. }), "{error:?}");
-    assert!(error.to_string().contains("changed remotely"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("changed since its status was read (remotely: "),
+        "{error}"
+    );
     let writes: Vec<_> = log_since(&emu, seq)
         .await
         .into_iter()
@@ -307,6 +312,40 @@ async fn a_change_between_status_and_deploy_is_caught_by_the_guard() {
     assert!(writes.is_empty(), "{writes:#?}");
     let live = c.get_function("guarded", None).await.unwrap();
     assert_eq!((live.timeout, live.memory_size), (Some(10), Some(1024)));
+
+    // New code, seen in the status; then saved again before the deploy: the code the user saw
+    // is not the code that would ship, so nothing is written.
+    let write_code = |body: &str| {
+        std::fs::write(
+            dir.join("code/index.py"),
+            format!("def handler(e, c):\n    return '{body}'\n"),
+        )
+        .unwrap();
+    };
+    write_code("seen in the status");
+    let acted = status(&c, &dir, f).await;
+    write_code("saved after the status");
+    let seq = last_seq(&emu).await;
+    let local_wins = DeployOptions {
+        mode: Mode::UseLocal,
+        confirmed: true,
+        ..DeployOptions::default()
+    };
+    let error = deploy::deploy_function(&c, f, &dir, ACCOUNT, &acted, &local_wins)
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("changed since its status was read (the local code changed"),
+        "{error}"
+    );
+    let writes: Vec<_> = log_since(&emu, seq)
+        .await
+        .into_iter()
+        .filter(|e| e["method"] != "GET")
+        .collect();
+    assert!(writes.is_empty(), "{writes:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
