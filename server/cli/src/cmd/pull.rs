@@ -151,33 +151,19 @@ pub(crate) fn run(args: PullArgs) -> Result<u8> {
             not_pulled: Vec::new(),
             refused: None,
         };
-        match function.status {
-            Status::Unknown => {
-                failed = true;
-                outcome.refused = Some(format!(
-                    "the remote could not be read: {}",
-                    function.reason.as_deref().unwrap_or("unknown reason")
-                ));
-            }
-            Status::NotDeployed => {
-                outcome.refused = Some("not deployed: there is nothing to pull".into());
-            }
-            Status::DeletedRemotely => {
-                outcome.refused = Some(
-                    "deleted remotely: remove the resource from the file by hand, or deploy it"
-                        .into(),
-                );
-            }
-            _ => {
-                let changes = pull::changes_from_report(function);
-                match pull::edits_for(&analysis, &function.resource, &changes) {
-                    Ok(found) => {
-                        outcome.pulled = found.pulled.iter().map(|p| p.dotted()).collect();
-                        outcome.not_pulled = found.not_pulled;
-                        edits.extend(found.edits);
-                    }
-                    Err(reason) => outcome.refused = Some(reason),
+        if let Some(why) = pull::why_not(function) {
+            // An unreadable remote is a failure; the other reasons are refusals.
+            failed |= function.status == Status::Unknown;
+            outcome.refused = Some(why);
+        } else {
+            let changes = pull::changes_from_report(function);
+            match pull::edits_for(&analysis, &function.resource, &changes) {
+                Ok(found) => {
+                    outcome.pulled = found.pulled.iter().map(|p| p.dotted()).collect();
+                    outcome.not_pulled = found.not_pulled;
+                    edits.extend(found.edits);
                 }
+                Err(reason) => outcome.refused = Some(reason),
             }
         }
         outcomes.push(outcome);
