@@ -31,9 +31,16 @@ if (server) {
   if (!fs.statSync(server).isFile()) throw new Error(`--server ${server} is not a file`);
   const dest = path.join(serverDir, target, target.startsWith('win32') ? 'sdls.exe' : 'sdls');
   fs.mkdirSync(path.dirname(dest), { recursive: true });
+  let stripped = false;
   if (strip) {
-    execFileSync('objcopy', ['--strip-debug', server, dest], { stdio: 'inherit' });
-  } else {
+    try {
+      execFileSync('objcopy', ['--strip-debug', server, dest], { stdio: 'inherit' });
+      stripped = true;
+    } catch (err) {
+      console.warn(`objcopy --strip-debug failed (${err.message}); bundling the binary as it is`);
+    }
+  }
+  if (!stripped) {
     fs.copyFileSync(server, dest);
   }
   fs.chmodSync(dest, 0o755);
