@@ -14,6 +14,7 @@
 //! - [`fetch`], [`connect`], [`embedded`], [`engine`]: reading the remote with bounded
 //!   concurrency, a per-function cache and the embedded local emulator (D19).
 
+pub mod atomic;
 pub mod baseline;
 pub mod connect;
 pub mod deploy;

@@ -15,7 +15,7 @@
 //! prompt on a terminal; without either, nothing at all is changed (exit 2). Files of the
 //! directory that are not in the package are kept.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -461,27 +461,8 @@ fn write_atomically(path: &Path, old_text: &str, new_text: &str) -> Result<()> {
             path.display()
         );
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "s.yaml".into());
-    // Same folder, so the rename is atomic (one filesystem).
-    let temp = path.with_file_name(format!(".{name}.sdls-pull-{}.tmp", std::process::id()));
-    let written = (|| -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(new_text.as_bytes())?;
-        file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            // Keep the file's permissions: the rename replaces the inode.
-            std::fs::set_permissions(&temp, meta.permissions())?;
-        }
-        std::fs::rename(&temp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
+    ops::atomic::write_atomic(path, new_text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Records the read each function was pulled from as its baseline when the written file now

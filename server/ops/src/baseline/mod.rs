@@ -11,9 +11,7 @@
 
 pub mod legacy;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -198,7 +196,7 @@ impl BaselineStore {
         let mut text = serde_json::to_string_pretty(&baseline).map_err(std::io::Error::other)?;
         text.push('\n');
         std::fs::create_dir_all(self.deployed_dir())?;
-        write_atomic(&path, text.as_bytes())?;
+        crate::atomic::write_atomic(&path, text.as_bytes())?;
         Ok(path)
     }
 
@@ -350,42 +348,4 @@ pub(crate) fn hash_environment(snapshot: &mut RemoteSnapshot) {
             *value = crate::normalize::hash_value(value);
         }
     }
-}
-
-/// Writes `bytes` to `path` through a temp file in the same directory (same file system, so
-/// the rename is atomic), synced before the rename so a crash leaves the old file or the new
-/// one. The temp file is removed when anything fails.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("baseline.json");
-    // A leading dot and a `.tmp` suffix: never taken for a baseline by `list`.
-    let temp = dir.join(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temp, path)?;
-        // The rename itself is durable only once the directory is synced; a failure here does
-        // not undo the write, so it is not an error.
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
