@@ -7,11 +7,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
-use common::plan::{Emulator, credentials, plan, project_with, run_bounded, s_yaml, statuses};
-use common::{Run, bin};
+use common::Run;
+use common::plan::{Emulator, against, plan, project_with, s_yaml, statuses};
 use serde_json::{Value, json};
 
 fn props(name: &str) -> Value {
@@ -34,21 +32,7 @@ fn props(name: &str) -> Value {
 /// `sdls deploy ARGS --remote URL` with only PATH, a throwaway HOME and the emulator's
 /// credentials; stdin is not a terminal.
 fn deploy(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let mut cmd = Command::new(bin());
-    cmd.arg("deploy")
-        .args(args)
-        .args(["--remote", emu.url.as_str()])
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", home.path());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    for (k, v) in credentials() {
-        cmd.env(k, v);
-    }
-    let run = run_bounded(cmd, Duration::from_secs(120));
+    let run = against("deploy", cwd, emu, args);
     run.assert_no_crash();
     run
 }

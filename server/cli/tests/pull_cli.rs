@@ -8,30 +8,14 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Duration;
 
-use common::plan::{Emulator, credentials, plan, project_with, run_bounded};
-use common::{Run, bin};
+use common::Run;
+use common::plan::{Emulator, against, plan, project_with};
 use serde_json::{Value, json};
 
 /// `sdls pull ARGS --remote URL` with the emulator's credentials only.
 fn pull(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let mut cmd = Command::new(bin());
-    cmd.arg("pull")
-        .args(args)
-        .args(["--remote", emu.url.as_str()])
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", home.path());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    for (k, v) in credentials() {
-        cmd.env(k, v);
-    }
-    run_bounded(cmd, Duration::from_secs(120))
+    against("pull", cwd, emu, args)
 }
 
 fn plan_code(dir: &Path, emu: &Emulator) -> (i32, Value) {
@@ -351,21 +335,7 @@ fn resource_filter_and_dry_run_diff() {
 
 /// `sdls deploy ARGS --remote URL` with the emulator's credentials only.
 fn deploy(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
-    let home = tempfile::tempdir().expect("temp HOME");
-    let mut cmd = Command::new(bin());
-    cmd.arg("deploy")
-        .args(args)
-        .args(["--remote", emu.url.as_str()])
-        .current_dir(cwd)
-        .env_clear()
-        .env("HOME", home.path());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    for (k, v) in credentials() {
-        cmd.env(k, v);
-    }
-    run_bounded(cmd, Duration::from_secs(120))
+    against("deploy", cwd, emu, args)
 }
 
 /// Every file below `dir` (relative path → bytes), `.s/` left out.

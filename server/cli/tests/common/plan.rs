@@ -367,9 +367,33 @@ pub(crate) fn plan_with_env(
     env: &[(&str, &str)],
     limit: Duration,
 ) -> Run {
+    sdls_with_env("plan", cwd, args, env, limit)
+}
+
+/// `sdls SUBCOMMAND ARGS --remote URL` with the emulator's credentials only (no terminal).
+pub(crate) fn against(subcommand: &str, cwd: &Path, emulator: &Emulator, args: &[&str]) -> Run {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--remote", emulator.url.as_str()]);
+    sdls_with_env(
+        subcommand,
+        cwd,
+        &all,
+        &credentials(),
+        Duration::from_secs(120),
+    )
+}
+
+/// `sdls SUBCOMMAND ARGS` with only PATH, a throwaway HOME and `env`; stdin is not a terminal.
+pub(crate) fn sdls_with_env(
+    subcommand: &str,
+    cwd: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    limit: Duration,
+) -> Run {
     let home = tempfile::tempdir().expect("temp HOME");
     let mut cmd = Command::new(bin());
-    cmd.arg("plan")
+    cmd.arg(subcommand)
         .args(args)
         .current_dir(cwd)
         .env_clear()
@@ -385,9 +409,7 @@ pub(crate) fn plan_with_env(
 
 /// `sdls plan ARGS --remote URL` with the emulator's credentials in the env trio.
 pub(crate) fn plan(cwd: &Path, emulator: &Emulator, args: &[&str]) -> Run {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--remote", emulator.url.as_str()]);
-    plan_with_env(cwd, &all, &credentials(), Duration::from_secs(120))
+    against("plan", cwd, emulator, args)
 }
 
 /// The env trio of the emulator's default local credentials.
