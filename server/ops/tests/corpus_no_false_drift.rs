@@ -5,99 +5,31 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions may unwrap
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fc::client::{Client, ClientConfig, RetryPolicy};
-use fc::sign::AccessKey;
+use common::{ACCOUNT, Emulator, FsHost, corpus_dir};
+use fc::client::{Client, RetryPolicy};
 use fc::types::{CustomDomain, Function, InputCodeLocation};
 use ops::desired::{self, DesiredError, Requests};
 use ops::fetch::{self, Wanted};
 use ops::local::LocalFunction;
 use ops::normalize::{self, Context};
 use serde_json::{Value as Json, json};
-use tokio_util::sync::CancellationToken;
 
-const ACCOUNT: &str = emulator::DEFAULT_ACCOUNT_ID;
-
-struct FsHost;
-
-impl analysis::Host for FsHost {
-    fn read_file(&self, path: &Path) -> Option<String> {
-        std::fs::read_to_string(path).ok()
-    }
-    fn path_kind(&self, path: &Path) -> Option<analysis::PathKind> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(if meta.is_dir() {
-            analysis::PathKind::Dir
-        } else {
-            analysis::PathKind::File
-        })
-    }
-    fn env_var(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
-struct Emulator {
-    url: String,
-    stop: CancellationToken,
-    _dir: tempfile::TempDir,
-}
-
-impl Emulator {
-    async fn start() -> Emulator {
-        let dir = tempfile::tempdir().unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let stop = CancellationToken::new();
-        let config = emulator::Config::new(dir.path());
-        tokio::spawn(emulator::serve(listener, config, stop.clone()));
-        Emulator {
-            url,
-            stop,
-            _dir: dir,
-        }
-    }
-
-    /// A client in proxy mode, as `connect::client` makes for the local emulator.
-    fn client(&self, region: &str) -> Client {
-        let endpoints = fc::endpoint::default_endpoints(region, Some(ACCOUNT)).unwrap();
-        let key = AccessKey {
-            id: emulator::DEFAULT_ACCESS_KEY_ID.into(),
-            secret: emulator::DEFAULT_ACCESS_KEY_SECRET.into(),
-            security_token: None,
-        };
-        let mut config = ClientConfig::new(endpoints, key, region);
-        config.account_id = Some(ACCOUNT.into());
-        config.proxy = Some(self.url.clone());
-        config.retry = RetryPolicy {
-            attempts: 2,
-            base: Duration::from_millis(5),
-            cap: Duration::from_millis(20),
-            max_total_wait: Duration::from_secs(2),
-        };
-        Client::new(config).unwrap()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
-
-fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/s-yaml"
-    ));
-    assert!(
-        dir.is_dir(),
-        "the corpus is missing: expected s.yaml files in {}",
-        dir.display()
-    );
-    dir
+/// A client in proxy mode ([`Emulator::proxy_config`]) that retries a failed request once,
+/// quickly, each attempt with the default timeout.
+fn client(emulator: &Emulator, region: &str) -> Client {
+    let mut config = emulator.proxy_config(region);
+    config.retry = RetryPolicy {
+        attempts: 2,
+        base: Duration::from_millis(5),
+        cap: Duration::from_millis(20),
+        max_total_wait: Duration::from_secs(2),
+    };
+    Client::new(config).unwrap()
 }
 
 fn ctx(f: &LocalFunction) -> Context {
@@ -314,7 +246,7 @@ async fn no_false_drift_over_the_corpus() {
                 }
             };
             fill_auto(&mut requests, f);
-            let client = emulator.client(&f.region);
+            let client = client(&emulator, &f.region);
             if let Err(err) = deploy(&client, &requests).await {
                 rejected.push(format!("{short} {}: {err}", f.function_name));
                 continue;
@@ -367,7 +299,7 @@ async fn a_remote_change_is_reported_at_its_path() {
     let f = &functions[0];
     let ctx = ctx(f);
     let emulator = Emulator::start().await;
-    let client = emulator.client(&f.region);
+    let client = client(&emulator, &f.region);
     let mut requests = desired::requests(f, &ctx).unwrap();
     fill_auto(&mut requests, f);
     deploy(&client, &requests).await.unwrap();

@@ -9,91 +9,19 @@
 //! other line (comments, blank lines, layout) is byte-for-byte the same.
 #![cfg(test)]
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+mod common;
+
+use std::path::Path;
 
 use analysis::TextEdit;
+use common::{ACCOUNT, Emulator, FsHost, corpus_dir};
 use expect_test::{Expect, expect};
-use fc::client::{Client, ClientConfig, RetryPolicy};
-use fc::sign::AccessKey;
+use fc::client::Client;
 use fc::types::{ConcurrencyConfig, Function, Trigger};
 use ops::deploy::{self, DeployOptions, DeployOutcome};
 use ops::local::LocalFunction;
 use ops::plan::FunctionReport;
 use ops::status::{Change, CodeStatus, Status};
-use tokio_util::sync::CancellationToken;
-
-const ACCOUNT: &str = emulator::DEFAULT_ACCOUNT_ID;
-
-struct FsHost;
-
-impl analysis::Host for FsHost {
-    fn read_file(&self, path: &Path) -> Option<String> {
-        std::fs::read_to_string(path).ok()
-    }
-    fn path_kind(&self, path: &Path) -> Option<analysis::PathKind> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(if meta.is_dir() {
-            analysis::PathKind::Dir
-        } else {
-            analysis::PathKind::File
-        })
-    }
-    fn env_var(&self, _: &str) -> Option<String> {
-        None
-    }
-}
-
-struct Emulator {
-    url: String,
-    stop: CancellationToken,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
-
-async fn emulator() -> Emulator {
-    let data = tempfile::tempdir().unwrap();
-    let config = emulator::Config::new(data.path());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let stop = CancellationToken::new();
-    let token = stop.clone();
-    tokio::spawn(async move { emulator::serve(listener, config, token).await });
-    Emulator {
-        url,
-        stop,
-        _data: data,
-    }
-}
-
-fn client(emu: &Emulator, region: &str) -> Client {
-    let endpoints = fc::endpoint::default_endpoints(region, Some(ACCOUNT)).unwrap();
-    let key = AccessKey {
-        id: emulator::DEFAULT_ACCESS_KEY_ID.into(),
-        secret: emulator::DEFAULT_ACCESS_KEY_SECRET.into(),
-        security_token: None,
-    };
-    let mut config = ClientConfig::new(endpoints, key, region);
-    config.account_id = Some(ACCOUNT.into());
-    config.proxy = Some(emu.url.clone());
-    config.retry = RetryPolicy::never();
-    config.timeout = Duration::from_secs(10);
-    Client::new(config).unwrap()
-}
-
-fn corpus_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/s-yaml"
-    ));
-    assert!(dir.is_dir(), "the corpus is missing: {}", dir.display());
-    dir
-}
 
 fn analyse(path: &Path, text: &str) -> analysis::Analysis {
     analysis::check(
@@ -292,13 +220,13 @@ async fn round_trip(case: &Case) -> String {
             case.file
         );
     }
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let mut trace = String::new();
 
     // Deploy → plan in sync.
     for f in &fns {
         make_code(f);
-        let c = client(&emu, &f.region);
+        let c = emu.proxy_client(&f.region);
         let acted = deploy::status(&c, f, &dir, Some(ACCOUNT), "local").await;
         assert_eq!(acted.report.status, Status::NotDeployed, "{}", f.resource);
         let options = DeployOptions {
@@ -327,11 +255,11 @@ async fn round_trip(case: &Case) -> String {
     // A console change → plan remote-drift on exactly the changed paths.
     for (resource, changes, _) in case.changes {
         let f = fns.iter().find(|f| f.resource == *resource).unwrap();
-        change_remotely(&client(&emu, &f.region), &f.function_name, changes).await;
+        change_remotely(&emu.proxy_client(&f.region), &f.function_name, changes).await;
     }
     let mut edits: Vec<TextEdit> = Vec::new();
     for f in &fns {
-        let report = plan(&client(&emu, &f.region), &dir, f).await;
+        let report = plan(&emu.proxy_client(&f.region), &dir, f).await;
         let expected: &[&str] = case
             .changes
             .iter()
@@ -377,7 +305,7 @@ async fn round_trip(case: &Case) -> String {
     let pulled_fns = functions(&after, &dir);
     assert_eq!(pulled_fns.len(), fns.len());
     for f in &pulled_fns {
-        let report = plan(&client(&emu, &f.region), &dir, f).await;
+        let report = plan(&emu.proxy_client(&f.region), &dir, f).await;
         assert_eq!(report.status, Status::InSync, "after pull: {report:#?}");
         trace.push_str(&format!(
             "after pull {}: {}\n",
@@ -657,8 +585,8 @@ async fn memory_512_pulls_the_remote_cpu_or_says_why_not() {
         let before = analyse(&path, &text);
         let f = functions(&before, &dir).remove(0);
         make_code(&f);
-        let emu = emulator().await;
-        let c = client(&emu, &f.region);
+        let emu = Emulator::start().await;
+        let c = emu.proxy_client(&f.region);
         let acted = deploy::status(&c, &f, &dir, Some(ACCOUNT), "local").await;
         let options = DeployOptions {
             local: true,

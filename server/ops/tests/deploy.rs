@@ -5,49 +5,18 @@
 //! applied, keeps the baseline of the function update, and a re-run converges.
 #![cfg(test)]
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+mod common;
 
-use analysis::{CheckOptions, FileInput, MemoryHost};
-use fc::client::{Client, ClientConfig, RetryPolicy};
-use fc::sign::AccessKey;
+use std::path::{Path, PathBuf};
+
+use common::{ACCOUNT, Emulator, functions, project};
+use fc::client::Client;
 use ops::deploy::{self, Acted, DeployError, DeployOptions, DeployOutcome, Mode};
 use ops::local::LocalFunction;
 use ops::status::Status;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
-
-const ACCOUNT: &str = emulator::DEFAULT_ACCOUNT_ID;
-
-struct Emulator {
-    url: String,
-    addr: String,
-    stop: CancellationToken,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
-
-async fn emulator() -> Emulator {
-    let data = tempfile::tempdir().unwrap();
-    let config = emulator::Config::new(data.path());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let stop = CancellationToken::new();
-    let token = stop.clone();
-    tokio::spawn(async move { emulator::serve(listener, config, token).await });
-    Emulator {
-        url: format!("http://{addr}"),
-        addr,
-        stop,
-        _data: data,
-    }
-}
 
 /// A control request to the emulator (`/__emulator/…`), answered as JSON.
 async fn control(emu: &Emulator, method: &str, path: &str, body: &str) -> Value {
@@ -85,61 +54,26 @@ async fn last_seq(emu: &Emulator) -> u64 {
         .unwrap_or(0)
 }
 
-fn client(url: &str) -> Client {
-    let endpoint =
-        fc::endpoint::Endpoint::parse(url, fc::endpoint::EndpointSource::RemoteFlag).unwrap();
-    let mut config = ClientConfig::new(
-        fc::endpoint::Endpoints::single(endpoint, None),
-        AccessKey {
-            id: emulator::DEFAULT_ACCESS_KEY_ID.into(),
-            secret: emulator::DEFAULT_ACCESS_KEY_SECRET.into(),
-            security_token: None,
-        },
-        "cn-hangzhou",
-    );
-    config.account_id = Some(ACCOUNT.into());
-    config.retry = RetryPolicy::never();
-    config.timeout = Duration::from_secs(10);
-    Client::new(config).unwrap()
+/// The requests logged after `since` that are not GETs.
+async fn writes_since(emu: &Emulator, since: u64) -> Vec<Value> {
+    log_since(emu, since)
+        .await
+        .into_iter()
+        .filter(|e| e["method"] != "GET")
+        .collect()
 }
 
-fn functions(dir: &Path, text: &str) -> Vec<LocalFunction> {
-    let path = dir.join("s.yaml");
-    let host = MemoryHost::new().with_file(&path, text);
-    let analysis = analysis::check(
-        &FileInput {
-            path: &path,
-            text,
-            workspace: None,
-        },
-        &host,
-        CheckOptions::default(),
-    );
-    let (found, skipped) = ops::local::functions(&analysis, dir);
-    assert!(skipped.is_empty(), "{skipped:?}");
-    found
+/// The `operation` requests logged after `since`.
+async fn operations_since(emu: &Emulator, since: u64, operation: &str) -> Vec<Value> {
+    log_since(emu, since)
+        .await
+        .into_iter()
+        .filter(|e| e["operation"] == operation)
+        .collect()
 }
 
 fn yaml(functions: &[(&str, &str)]) -> String {
-    let mut text = String::from("edition: 3.0.0\nname: deploy\nresources:\n");
-    for (name, extra) in functions {
-        text.push_str(&format!(
-            "  {name}:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      functionName: {name}\n      runtime: python3.10\n      handler: index.handler\n      code: ./code\n{extra}"
-        ));
-    }
-    text
-}
-
-fn project() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir_all(root.join("code")).unwrap();
-    std::fs::write(
-        root.join("code/index.py"),
-        "def handler(e, c):\n    return 'hi'\n",
-    )
-    .unwrap();
-    (dir, root)
+    common::fc3_yaml("deploy", functions)
 }
 
 async fn status(c: &Client, dir: &Path, f: &LocalFunction) -> Acted {
@@ -167,9 +101,9 @@ const RICH: &str = "      memorySize: 1024\n      timeout: 30\n      environment
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_then_plan_is_in_sync_and_a_second_deploy_does_nothing() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[
         ("plain", ""),
         ("rich", RICH),
@@ -197,9 +131,9 @@ async fn deploy_then_plan_is_in_sync_and_a_second_deploy_does_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_deploy_over_drift_refuses_and_writes_nothing_then_use_local_wins() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("drifted", "      memorySize: 512\n      timeout: 10\n")]);
     let f = &functions(&dir, &text)[0];
     deploy_with(&c, &dir, f, DeployOptions::default())
@@ -223,11 +157,7 @@ async fn default_deploy_over_drift_refuses_and_writes_nothing_then_use_local_win
         "{reason}"
     );
     assert!(reason.contains("sdls pull"), "{reason}");
-    let writes: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["method"] != "GET")
-        .collect();
+    let writes = writes_since(&emu, seq).await;
     assert!(writes.is_empty(), "{writes:#?}");
     assert_eq!(c.get_function("drifted", None).await.unwrap(), before);
 
@@ -271,9 +201,9 @@ async fn default_deploy_over_drift_refuses_and_writes_nothing_then_use_local_win
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_between_status_and_deploy_is_caught_by_the_guard() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("guarded", "      timeout: 10\n")]);
     let f = &functions(&dir, &text)[0];
     deploy_with(&c, &dir, f, DeployOptions::default())
@@ -304,11 +234,7 @@ async fn a_change_between_status_and_deploy_is_caught_by_the_guard() {
             .contains("changed since its status was read (remotely: "),
         "{error}"
     );
-    let writes: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["method"] != "GET")
-        .collect();
+    let writes = writes_since(&emu, seq).await;
     assert!(writes.is_empty(), "{writes:#?}");
     let live = c.get_function("guarded", None).await.unwrap();
     assert_eq!((live.timeout, live.memory_size), (Some(10), Some(1024)));
@@ -340,19 +266,15 @@ async fn a_change_between_status_and_deploy_is_caught_by_the_guard() {
             .contains("changed since its status was read (the local code changed"),
         "{error}"
     );
-    let writes: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["method"] != "GET")
-        .collect();
+    let writes = writes_since(&emu, seq).await;
     assert!(writes.is_empty(), "{writes:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn code_is_sent_only_when_its_checksum_changed() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("coded", "      timeout: 10\n")]);
     let f = &functions(&dir, &text)[0];
     deploy_with(&c, &dir, f, DeployOptions::default())
@@ -363,11 +285,7 @@ async fn code_is_sent_only_when_its_checksum_changed() {
     deploy_with(&c, &dir, &edited[0], DeployOptions::default())
         .await
         .unwrap();
-    let updates: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["operation"] == "UpdateFunction")
-        .collect();
+    let updates = operations_since(&emu, seq, "UpdateFunction").await;
     assert_eq!(updates.len(), 1, "{updates:#?}");
     assert_eq!(updates[0]["body"]["timeout"], json!(20));
     assert!(updates[0]["body"].get("code").is_none(), "{updates:#?}");
@@ -385,11 +303,7 @@ async fn code_is_sent_only_when_its_checksum_changed() {
     };
     let done = applied(&deploy_with(&c, &dir, &edited[0], code_only).await.unwrap());
     assert_eq!(done, vec!["code updated"]);
-    let updates: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["operation"] == "UpdateFunction")
-        .collect();
+    let updates = operations_since(&emu, seq, "UpdateFunction").await;
     assert_eq!(updates.len(), 1, "{updates:#?}");
     let body = updates[0]["body"].as_object().unwrap();
     assert_eq!(body.keys().collect::<Vec<_>>(), vec!["code"], "{body:?}");
@@ -401,9 +315,9 @@ async fn code_is_sent_only_when_its_checksum_changed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failure_mid_deploy_reports_what_was_applied_and_a_rerun_converges() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("failing", "      timeout: 10\n")]);
     let f = &functions(&dir, &text)[0];
     deploy_with(&c, &dir, f, DeployOptions::default())
@@ -479,9 +393,9 @@ async fn a_failure_mid_deploy_reports_what_was_applied_and_a_rerun_converges() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_function_update_leaves_the_baseline_alone() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("stuck", "      timeout: 10\n")]);
     let f = &functions(&dir, &text)[0];
     deploy_with(&c, &dir, f, DeployOptions::default())
@@ -523,9 +437,9 @@ async fn a_failed_function_update_leaves_the_baseline_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auto_values_are_refused() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("vpc", "      vpcConfig: auto\n")]);
     let f = &functions(&dir, &text)[0];
     let outcome = deploy_with(&c, &dir, f, DeployOptions::default())
@@ -543,9 +457,9 @@ async fn auto_values_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_fills_auto_values_with_placeholders() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[(
         "autos",
         "      logConfig: auto\n      nasConfig: auto\n      role: ''\n",
@@ -568,9 +482,9 @@ async fn the_emulator_fills_auto_values_with_placeholders() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_domain_routes_are_merged_by_path_and_a_taken_path_is_refused() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let route = |path: &str| {
         format!(
             "      customDomain:\n        domainName: api.example.com\n        protocol: HTTP\n        route:\n          path: {path}\n          methods: [GET]\n"
@@ -620,11 +534,7 @@ async fn custom_domain_routes_are_merged_by_path_and_a_taken_path_is_refused() {
         reason.contains("already routes to function one"),
         "{reason}"
     );
-    let writes: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["method"] != "GET")
-        .collect();
+    let writes = writes_since(&emu, seq).await;
     assert!(writes.is_empty(), "{writes:#?}");
     let domain = c.get_custom_domain("api.example.com").await.unwrap();
     assert_eq!(paths(&domain), both);
@@ -632,9 +542,9 @@ async fn custom_domain_routes_are_merged_by_path_and_a_taken_path_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn triggers_update_concurrency_clears_and_use_remote_ships_only_code() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[(
         "cfg",
         "      triggers:\n        - triggerName: http\n          triggerType: http\n          triggerConfig:\n            authType: anonymous\n            methods: [GET]\n      concurrencyConfig:\n        reservedConcurrency: 5\n",
@@ -701,9 +611,9 @@ async fn triggers_update_concurrency_clears_and_use_remote_ships_only_code() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn legacy_functions_are_refused_with_the_conversion_offered() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = "edition: 1.0.0\nname: a\nservices:\n  f:\n    component: fc\n    props:\n      region: cn-hangzhou\n      service:\n        name: s\n      function:\n        name: f\n        runtime: nodejs14\n        handler: index.handler\n        codeUri: ./code\n";
     let f = &functions(&dir, text)[0];
     let seq = last_seq(&emu).await;
@@ -717,11 +627,7 @@ async fn legacy_functions_are_refused_with_the_conversion_offered() {
         reason.contains("edition 3.0.0") && reason.contains("s cli fc3 s2tos3"),
         "{reason}"
     );
-    let writes: Vec<_> = log_since(&emu, seq)
-        .await
-        .into_iter()
-        .filter(|e| e["method"] != "GET")
-        .collect();
+    let writes = writes_since(&emu, seq).await;
     assert!(writes.is_empty(), "{writes:#?}");
 }
 
@@ -742,9 +648,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_are_reported_in_order_and_a_cancel_before_the_first_write_writes_nothing() {
-    let emu = emulator().await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
-    let c = client(&emu.url);
+    let c = emu.client();
     let text = yaml(&[("stepped", RICH)]);
     let f = &functions(&dir, &text)[0];
 

@@ -4,14 +4,15 @@
 //! no re-read on edits, forced refresh), the concurrency bound and cancellation.
 #![cfg(test)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use analysis::{CheckOptions, FileInput, MemoryHost};
-use fc::client::{Client, ClientConfig, RetryPolicy};
-use fc::sign::AccessKey;
+use common::{Emulator, functions, project};
+use fc::client::RetryPolicy;
 use ops::connect::RemoteOptions;
 use ops::engine::{self, DriftEngine, EngineOptions};
 use ops::local::LocalFunction;
@@ -29,38 +30,6 @@ type Row = (
     Option<serde_json::Value>,
     Change,
 );
-
-struct Emulator {
-    url: String,
-    stop: CancellationToken,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.stop.cancel();
-    }
-}
-
-async fn emulator(latency_ms: u64) -> Emulator {
-    emulator_with(|config| config.faults.latency_ms = latency_ms).await
-}
-
-async fn emulator_with(configure: impl FnOnce(&mut emulator::Config)) -> Emulator {
-    let data = tempfile::tempdir().unwrap();
-    let mut config = emulator::Config::new(data.path());
-    configure(&mut config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let stop = CancellationToken::new();
-    let token = stop.clone();
-    tokio::spawn(async move { emulator::serve(listener, config, token).await });
-    Emulator {
-        url,
-        stop,
-        _data: data,
-    }
-}
 
 fn remote_options(url: &str, home: &Path) -> RemoteOptions {
     RemoteOptions {
@@ -80,23 +49,6 @@ fn remote_options(url: &str, home: &Path) -> RemoteOptions {
     }
 }
 
-fn client(url: &str) -> Client {
-    let endpoint =
-        fc::endpoint::Endpoint::parse(url, fc::endpoint::EndpointSource::RemoteFlag).unwrap();
-    let mut config = ClientConfig::new(
-        fc::endpoint::Endpoints::single(endpoint, None),
-        AccessKey {
-            id: emulator::DEFAULT_ACCESS_KEY_ID.into(),
-            secret: emulator::DEFAULT_ACCESS_KEY_SECRET.into(),
-            security_token: None,
-        },
-        "cn-hangzhou",
-    );
-    config.account_id = Some(emulator::DEFAULT_ACCOUNT_ID.into());
-    config.retry = RetryPolicy::never();
-    Client::new(config).unwrap()
-}
-
 fn ctx() -> Context {
     Context {
         account_id: Some(emulator::DEFAULT_ACCOUNT_ID.into()),
@@ -104,36 +56,12 @@ fn ctx() -> Context {
     }
 }
 
-/// The functions of an s.yaml text placed in `dir`.
-fn functions(dir: &Path, text: &str) -> Vec<LocalFunction> {
-    let path = dir.join("s.yaml");
-    let host = MemoryHost::new().with_file(&path, text);
-    let analysis = analysis::check(
-        &FileInput {
-            path: &path,
-            text,
-            workspace: None,
-        },
-        &host,
-        CheckOptions::default(),
-    );
-    let (found, skipped) = ops::local::functions(&analysis, dir);
-    assert!(skipped.is_empty(), "{skipped:?}");
-    found
-}
-
 fn yaml(functions: &[(&str, &str)]) -> String {
-    let mut text = String::from("edition: 3.0.0\nname: drift\nresources:\n");
-    for (name, extra) in functions {
-        text.push_str(&format!(
-            "  {name}:\n    component: fc3\n    props:\n      region: cn-hangzhou\n      functionName: {name}\n      runtime: python3.10\n      handler: index.handler\n      code: ./code\n{extra}"
-        ));
-    }
-    text
+    common::fc3_yaml("drift", functions)
 }
 
-async fn seed(url: &str, dir: &Path, function: &LocalFunction, baseline: bool) {
-    let client = client(url);
+async fn seed(emu: &Emulator, dir: &Path, function: &LocalFunction, baseline: bool) {
+    let client = emu.client();
     ops::seed::create(&client, function, &ctx()).await.unwrap();
     if baseline {
         ops::seed::record_baseline(&client, function, dir, emulator::DEFAULT_ACCOUNT_ID)
@@ -156,21 +84,9 @@ async fn reports(
         .collect()
 }
 
-fn project() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    std::fs::create_dir_all(root.join("code")).unwrap();
-    std::fs::write(
-        root.join("code/index.py"),
-        "def handler(e, c):\n    return 'hi'\n",
-    )
-    .unwrap();
-    (dir, root)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_status_of_the_table_with_fields_and_code_state() {
-    let emu = emulator(0).await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
     let home = tempfile::tempdir().unwrap();
     let names = [
@@ -188,11 +104,11 @@ async fn every_status_of_the_table_with_fields_and_code_state() {
     for f in &deployed {
         match f.function_name.as_str() {
             "not-deployed" => {}
-            "untracked" => seed(&emu.url, &dir, f, false).await,
-            _ => seed(&emu.url, &dir, f, true).await,
+            "untracked" => seed(&emu, &dir, f, false).await,
+            _ => seed(&emu, &dir, f, true).await,
         }
     }
-    let c = client(&emu.url);
+    let c = emu.client();
     let console = |memory| fc::types::Function {
         memory_size: Some(memory),
         ..fc::types::Function::default()
@@ -321,13 +237,13 @@ async fn every_status_of_the_table_with_fields_and_code_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_code_change_and_remote_code_change_are_told_apart() {
-    let emu = emulator(0).await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
     let home = tempfile::tempdir().unwrap();
     let text = yaml(&[("code-local", ""), ("code-remote", "")]);
     let fs = functions(&dir, &text);
     for f in &fs {
-        seed(&emu.url, &dir, f, true).await;
+        seed(&emu, &dir, f, true).await;
     }
     let engine = DriftEngine::new(EngineOptions {
         remote: remote_options(&emu.url, home.path()),
@@ -350,7 +266,7 @@ async fn local_code_change_and_remote_code_change_are_told_apart() {
         let p = fc::package::package(tmp.path(), &Default::default()).unwrap();
         base64::engine::general_purpose::STANDARD.encode(&p.bytes)
     };
-    client(&emu.url)
+    emu.client()
         .update_function(
             "code-remote",
             &fc::types::Function {
@@ -381,7 +297,7 @@ async fn local_code_change_and_remote_code_change_are_told_apart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cache_serves_edits_and_only_force_or_ttl_read_again() {
-    let emu = emulator(0).await;
+    let emu = Emulator::start().await;
     let (_guard, dir) = project();
     let home = tempfile::tempdir().unwrap();
     let text = yaml(&[
@@ -443,7 +359,7 @@ async fn the_cache_serves_edits_and_only_force_or_ttl_read_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_most_concurrency_functions_are_read_at_once_and_cancel_stops_reading() {
-    let emu = emulator(100).await;
+    let emu = Emulator::start_with(|config| config.faults.latency_ms = 100).await;
     let (_guard, dir) = project();
     let home = tempfile::tempdir().unwrap();
     let names: Vec<String> = (0..8).map(|i| format!("f{i}")).collect();
@@ -528,7 +444,7 @@ async fn an_unreadable_remote_is_unknown_with_the_reason_never_not_deployed() {
 async fn server_filled_defaults_and_updates_in_progress_are_not_drift() {
     // A service that fills cpu / diskSize / instanceConcurrency in and reports InProgress for
     // a while after each write (fc-api.md §4.4 rule 3, §2.5 item 18).
-    let emu = emulator_with(|config| {
+    let emu = Emulator::start_with(|config| {
         config.fill_defaults = true;
         config.in_progress_reads = 2;
     })
@@ -549,7 +465,7 @@ async fn server_filled_defaults_and_updates_in_progress_are_not_drift() {
     );
     let fs = functions(&dir, &text);
     for f in &fs {
-        seed(&emu.url, &dir, f, true).await;
+        seed(&emu, &dir, f, true).await;
     }
     let engine = DriftEngine::new(EngineOptions {
         remote: remote_options(&emu.url, home.path()),
@@ -560,7 +476,7 @@ async fn server_filled_defaults_and_updates_in_progress_are_not_drift() {
         assert_eq!(r.status, Status::InSync, "{r:#?}");
     }
     // Right after a write the function reads as InProgress: a warning, not a difference.
-    client(&emu.url)
+    emu.client()
         .update_function(
             "big",
             &fc::types::Function {
