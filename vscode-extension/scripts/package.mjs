@@ -50,7 +50,7 @@ if (server) {
 const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
 execFileSync(
   process.execPath,
-  [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links',
+  [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links',
     ...(server ? ['--target', target] : []), '-o', out],
   { cwd: root, stdio: 'inherit', env: { ...process.env, CI: 'true' } },
 );

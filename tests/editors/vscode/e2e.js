@@ -32,6 +32,7 @@ const CHECKS = [
   'palette "sdls: Deploy (local wins)…" offers all + each function',
   'lens "local ✓ in sync" opens the drift diff (window/showDocument)',
   'other YAML untouched (no diagnostics, no lens, no didOpen)',
+  'palette "sdls: Restart Language Server": lens and status bar come back',
 ];
 const results = new Map();
 const t0 = Date.now();
@@ -145,11 +146,20 @@ async function toastTexts(page) {
 }
 
 async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-  await page.keyboard.type(name);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 10000 });
-  await page.keyboard.press('Enter');
+  const tab = `.tab[data-resource-name="${name}"]`;
+  if (await page.$(tab)) {
+    await page.click(tab, { timeout: 10000 });
+  } else {
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+    await page.keyboard.type(name);
+    // Enter opens the focused row: wait until the filtered list has put the file first
+    await page.waitForFunction((n) => {
+      const row = document.querySelector('.quick-input-list .monaco-list-row.focused');
+      return row && (row.getAttribute('aria-label') || '').startsWith(n);
+    }, name, { timeout: 10000 });
+    await page.keyboard.press('Enter');
+  }
   await page.waitForSelector(`.tab.active[data-resource-name="${name}"]`, { timeout: 10000 });
 }
 
@@ -164,12 +174,17 @@ async function step(name, fn) {
     pass(name);
     return true;
   } catch (e) {
-    fail(name, String(e && e.message ? e.message : e).split('\n')[0]);
+    const lines = String(e && e.message ? e.message : e).split('\n');
+    const waiting = lines.find((l) => /waiting for/.test(l));
+    fail(name, lines[0] + (waiting ? ` (${waiting.trim()})` : ''));
+    if (currentPage) await shot(currentPage, `failure-${CHECKS.indexOf(name)}.png`).catch(() => {});
     return false;
   }
 }
 
+let currentPage;
 async function scenario(page) {
+  currentPage = page;
   await openFile(page, 's.yaml');
   mark('s.yaml open');
 
@@ -265,7 +280,26 @@ async function scenario(page) {
     mark('drift diff shown');
   });
 
-  // 6. other.yaml looks like an s.yaml inside (edition + resources, a typo) but its name does
+  // 6. restart from the palette: the server's commands are registered again (no "already
+  //    exists"), the lens and the status bar come back from the new server.
+  await step(CHECKS[7], async () => {
+    await openFile(page, 's.yaml');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+    await page.keyboard.type('sdls: Restart Language Server');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Restart Language Server"]', { timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 5000 });
+    await page.click('.editor-group-container .monaco-editor .view-lines').catch(() => {});
+    mark('restart requested');
+    await waitStatus(page, 'sdls: local · 1 in sync', 60000);
+    await waitLens(page, 'local ✓ in sync', 60000);
+    const bad = (await toastTexts(page)).filter((t) => /already exists|failed|not running|error/i.test(t));
+    if (bad.length) throw new Error(`error messages after the restart: ${JSON.stringify(bad)}`);
+    mark('restarted');
+  });
+
+  // 7. other.yaml looks like an s.yaml inside (edition + resources, a typo) but its name does
   //    not match: the client must not send it, so no squiggle and no lens.
   await step(CHECKS[6], async () => {
     await openFile(page, 'other.yaml');
