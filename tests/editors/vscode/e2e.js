@@ -24,16 +24,20 @@ const ws = process.env.E2E_WS;
 const art = path.join(run, 'artifacts');
 fs.mkdirSync(art, { recursive: true });
 
-const CHECKS = [
-  'diagnostic in the Problems panel',
-  'drift lens "local ● not deployed" on hello:',
-  'status bar "sdls: local · 1 not deployed"',
-  'lens "Deploy (local wins)" turns the lens to "local ✓ in sync"',
-  'palette "sdls: Deploy (local wins)…" offers all + each function',
-  'lens "local ✓ in sync" opens the drift diff (window/showDocument)',
-  'other YAML untouched (no diagnostics, no lens, no didOpen)',
-  'palette "sdls: Restart Language Server": lens and status bar come back',
-];
+const C = {
+  problems: 'diagnostic in the Problems panel',
+  lens: 'drift lens "local ● not deployed" on hello:',
+  status: 'status bar "sdls: local · 1 not deployed"',
+  deploy: 'lens "Deploy (local wins)" turns the lens to "local ✓ in sync"',
+  paletteDeploy: 'palette "sdls: Deploy (local wins)…" offers all + each function',
+  diff: 'lens "local ✓ in sync" opens the drift diff (window/showDocument)',
+  drift: 'console change + palette "sdls: Refresh Drift": lens "local ⚠ changed remotely…: memorySize 512→1024"',
+  pull: 'lens "Pull remote" edits memory: 512 → 1024 in the editor, lens back to "local ✓ in sync"',
+  restart: 'palette "sdls: Restart Language Server": lens and status bar come back',
+  badPath: 'a bad sdls.server.path: an error naming it and the fix; fixing it and restarting recovers',
+  other: 'other YAML untouched (no diagnostics, no lens, no didOpen)',
+};
+const CHECKS = Object.values(C);
 const results = new Map();
 const t0 = Date.now();
 const times = {};
@@ -163,6 +167,27 @@ async function openFile(page, name) {
   await page.waitForSelector(`.tab.active[data-resource-name="${name}"]`, { timeout: 10000 });
 }
 
+/** F1, type the command's title, wait until it is the focused row, Enter. */
+async function palette(page, title, exclude) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
+  await page.keyboard.type(title);
+  await page.waitForFunction(([t, x]) => {
+    const row = document.querySelector('.quick-input-list .monaco-list-row.focused');
+    const label = row ? row.getAttribute('aria-label') || '' : '';
+    return label.includes(t) && !(x && label.includes(x));
+  }, [title, exclude || ''], { timeout: 10000 });
+  await page.keyboard.press('Enter');
+}
+
+async function focusEditor(page) {
+  await page.click('.editor-group-container .monaco-editor .view-lines', { position: { x: 600, y: 5 } }).catch(() => {});
+}
+
+async function editorLines(page) {
+  return page.$$eval('.editor-group-container .monaco-editor .view-line', (ls) => ls.map((l) => l.textContent.replace(/\u00a0/g, ' ')));
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: path.join(art, name) });
 }
@@ -189,7 +214,7 @@ async function scenario(page) {
   mark('s.yaml open');
 
   // 1. the lens first: VS Code cancels a pending lens request when the editor loses focus.
-  let lensOk = await step(CHECKS[1], async () => {
+  const lensOk = await step(C.lens, async () => {
     await waitLens(page, 'local ● not deployed', 90000);
     mark('lens "local ● not deployed"');
     const geo = await page.evaluate((sel) => {
@@ -205,13 +230,13 @@ async function scenario(page) {
     if (!texts.includes('Deploy (local wins)')) throw new Error(`no "Deploy (local wins)" lens beside it: ${JSON.stringify(texts)}`);
   });
 
-  await step(CHECKS[2], async () => {
+  await step(C.status, async () => {
     await waitStatus(page, 'sdls: local · 1 not deployed', 20000);
     mark('status bar');
   });
 
   // 2. the diagnostic: squiggle in the editor, then the row in the Problems panel.
-  await step(CHECKS[0], async () => {
+  await step(C.problems, async () => {
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30000 });
     await shot(page, '1-diagnostic-lens-status.png');
     await page.keyboard.press('Control+Shift+M');
@@ -228,11 +253,11 @@ async function scenario(page) {
   });
   // back to the editor (panel closed), so the lens controller is active again
   await page.keyboard.press('Control+J').catch(() => {});
-  await page.click('.editor-group-container .monaco-editor .view-lines').catch(() => {});
+  await focusEditor(page);
   await page.waitForTimeout(300);
 
   // 3. deploy from the lens: not deployed → nothing to overwrite, no question.
-  await step(CHECKS[3], async () => {
+  await step(C.deploy, async () => {
     if (!lensOk) await waitLens(page, 'local ● not deployed', 30000);
     await page.click(`${LENS}:text-is("Deploy (local wins)")`, { timeout: 10000 });
     mark('clicked "Deploy (local wins)"');
@@ -251,12 +276,8 @@ async function scenario(page) {
   });
 
   // 4. the palette: sdls: Deploy (local wins)… asks which functions (then cancelled).
-  await step(CHECKS[4], async () => {
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-    await page.keyboard.type('sdls: Deploy');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Deploy (local wins)"]', { timeout: 10000 });
-    await page.keyboard.press('Enter');
+  await step(C.paletteDeploy, async () => {
+    await palette(page, 'sdls: Deploy (local wins)');
     await page.waitForFunction(() => {
       const rows = [...document.querySelectorAll('.quick-input-list .monaco-list-row')].map((r) => r.getAttribute('aria-label') || '');
       return rows.some((r) => r.includes('All functions of this file')) && rows.some((r) => r.startsWith('hello'));
@@ -265,10 +286,10 @@ async function scenario(page) {
     await page.keyboard.press('Escape');
     await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 5000 });
   });
-  await page.click('.editor-group-container .monaco-editor .view-lines').catch(() => {});
+  await focusEditor(page);
 
   // 5. the status lens runs sdls.showDrift; the server writes the diff and shows it.
-  await step(CHECKS[5], async () => {
+  await step(C.diff, async () => {
     await waitLens(page, 'local ✓ in sync', 30000);
     await page.click(`${LENS}:text-is("local ✓ in sync")`, { timeout: 10000 });
     await page.waitForSelector('.tab.active[data-resource-name="hello.diff"]', { timeout: 15000 });
@@ -280,17 +301,51 @@ async function scenario(page) {
     mark('drift diff shown');
   });
 
-  // 6. restart from the palette: the server's commands are registered again (no "already
-  //    exists"), the lens and the status bar come back from the new server.
-  await step(CHECKS[7], async () => {
+  // 6. a teammate raises memorySize in the "console" (the official FC SDK against the emulator);
+  //    sdls: Refresh Drift from the palette reads it at once.
+  const driftOk = await step(C.drift, async () => {
+    if (!process.env.E2E_SDK_PYTHON) throw new Error('no FC SDK python (E2E_SDK_PYTHON)');
     await openFile(page, 's.yaml');
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 10000 });
-    await page.keyboard.type('sdls: Restart Language Server');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Restart Language Server"]', { timeout: 10000 });
-    await page.keyboard.press('Enter');
+    const out = await runProcess(process.env.E2E_SDK_PYTHON, [process.env.E2E_CONSOLE_CHANGE, ws, 'quickstart-hello', '1024'], 30000);
+    mark(`console change: ${out.trim()}`);
+    await focusEditor(page);
+    await palette(page, 'sdls: Refresh Drift');
+    await focusEditor(page);
+    await waitLens(page, 'local ⚠ changed remotely since your last deploy: memorySize 512→1024', 60000);
+    const texts = await lensTexts(page);
+    if (!texts.includes('Pull remote')) throw new Error(`no "Pull remote" lens: ${JSON.stringify(texts)}`);
+    await waitStatus(page, 'sdls: local · 1 drifted', 20000);
+    await shot(page, '6-remote-drift.png');
+    mark('remote drift shown');
+  });
+
+  // 7. Pull remote: a versioned edit of the `vars` line the value came from; the lens turns.
+  await step(C.pull, async () => {
+    if (!driftOk) throw new Error('no remote drift to pull');
+    await page.click(`${LENS}:text-is("Pull remote")`, { timeout: 10000 });
+    mark('clicked "Pull remote"');
+    try {
+      await page.waitForFunction(() => [...document.querySelectorAll('.editor-group-container .monaco-editor .view-line')]
+        .some((l) => l.textContent.replace(/\u00a0/g, ' ') === '  memory: 1024'), null, { timeout: 20000 });
+    } catch (e) {
+      throw new Error(`the editor never showed "  memory: 1024"; toasts: ${JSON.stringify(await toastTexts(page))}`);
+    }
+    const lines = await editorLines(page);
+    if (!lines.includes('      memorySize: ${vars.memory}')) throw new Error('the pull changed more than the vars line');
+    if (!(await page.$('.tab.active.dirty[data-resource-name="s.yaml"]'))) throw new Error('the edit is not in the editor buffer (tab not dirty)');
+    await waitLens(page, 'local ✓ in sync', 60000);
+    await waitStatus(page, 'sdls: local · 1 in sync', 20000);
+    await shot(page, '7-pulled.png');
+    mark('pulled');
+  });
+
+  // 8. restart from the palette: the server's commands are registered again (no "already
+  //    exists"), the lens and the status bar come back from the new server.
+  await step(C.restart, async () => {
+    await openFile(page, 's.yaml');
+    await palette(page, 'sdls: Restart Language Server');
     await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 5000 });
-    await page.click('.editor-group-container .monaco-editor .view-lines').catch(() => {});
+    await focusEditor(page);
     mark('restart requested');
     await waitStatus(page, 'sdls: local · 1 in sync', 60000);
     await waitLens(page, 'local ✓ in sync', 60000);
@@ -299,15 +354,68 @@ async function scenario(page) {
     mark('restarted');
   });
 
-  // 7. other.yaml looks like an s.yaml inside (edition + resources, a typo) but its name does
-  //    not match: the client must not send it, so no squiggle and no lens.
-  await step(CHECKS[6], async () => {
+  // 9. a wrong sdls.server.path: the extension offers a restart, then says what is wrong and how
+  //    to fix it; with the setting fixed, a restart brings everything back.
+  await step(C.badPath, async () => {
+    const restartFromToast = async () => {
+      const button = '.notification-toast:has-text("sdls.server.path changed") a.monaco-button:has-text("Restart")';
+      await page.waitForSelector(button, { timeout: 20000 });
+      await page.click(button, { timeout: 5000 });
+    };
+    // the Settings editor, as a user does (the settings file is not watched reliably here)
+    await palette(page, 'Preferences: Open User Settings', 'JSON');
+    await page.waitForSelector('.settings-editor', { state: 'visible', timeout: 15000 });
+    await page.waitForTimeout(500);
+    await page.keyboard.type('sdls.server.path');
+    // a machine-overridable setting: in code-server (a remote window) it lives in the Remote tab
+    await page.click('.settings-editor .settings-tabs-widget .action-label:has-text("Remote")', { timeout: 10000 });
+    const input = '.settings-editor .settings-tree-container .setting-item-contents:has-text("Server: Path") input';
+    await page.waitForSelector(input, { state: 'visible', timeout: 15000 });
+    await page.fill(input, '/nonexistent/sdls', { timeout: 10000 });
+    await page.keyboard.press('Tab');
+    await restartFromToast();
+    await page.waitForFunction(() => [...document.querySelectorAll('.notification-toast.notification-fade-in-done .notification-list-item-message')]
+      .some((m) => m.textContent.includes('/nonexistent/sdls is not an executable file') && m.textContent.includes('Restart Language Server')),
+      null, { timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((i) => i.textContent.includes('sdls: no server')),
+      null, { timeout: 10000 });
+    await shot(page, '8-bad-server-path.png');
+    mark('bad server path reported');
+    await page.fill(input, '', { timeout: 10000 });
+    await page.keyboard.press('Tab');
+    await restartFromToast();
+    await page.keyboard.press('Control+W'); // the Settings editor
+    await openFile(page, 's.yaml');
+    await focusEditor(page);
+    await waitStatus(page, 'sdls: local · 1 in sync', 60000);
+    await waitLens(page, 'local ✓ in sync', 60000);
+    mark('recovered');
+  });
+
+  // 10. other.yaml looks like an s.yaml inside (edition + resources, a typo) but its name does
+  //     not match: the client must not send it, so no squiggle and no lens.
+  await step(C.other, async () => {
     await openFile(page, 'other.yaml');
     await page.waitForTimeout(3000); // negative check, after a positive sync point
     const squiggles = await page.$$eval('.editor-group-container .monaco-editor .squiggly-warning, .editor-group-container .monaco-editor .squiggly-error', (e) => e.length);
     if (squiggles !== 0) throw new Error(`other.yaml got ${squiggles} diagnostics`);
     const lenses = await page.$$eval(LENS, (e) => e.length);
     if (lenses !== 0) throw new Error(`other.yaml got ${lenses} lenses`);
+  });
+}
+
+function runProcess(cmd, args, timeout) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b) => { out += b; });
+    child.stderr.on('data', (b) => { out += b; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${path.basename(args[0] || cmd)} took over ${timeout / 1000} s`)); }, timeout);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${path.basename(args[0] || cmd)} exited ${code}: ${out.trim().split('\n').slice(-3).join(' | ')}`));
+    });
   });
 }
 
@@ -371,7 +479,7 @@ async function main() {
     await killCodeServer();
   }
   const log = collectServerLog();
-  const other = CHECKS[6];
+  const other = C.other;
   if (results.get(other) === null) {
     if (log === null) {
       console.log('note: no sdls output-channel log found; the didOpen check used the editor only');

@@ -140,6 +140,20 @@ if [ "$(node -p "require('$driver/node_modules/playwright-core/package.json').ve
   npm install --prefix "$driver" --no-save playwright-core@1.65.1 </dev/null
 fi
 
+# --- the official FC 3.0 Python SDK: the teammate's console change of the pull scenario ----------
+# (the venv tests/sdk/run.sh installs; installed the same way when missing or incomplete)
+sdk_venv="$repo/tests/.cache/sdk-venv"
+sdk_ok() {
+  [ -x "$sdk_venv/bin/python" ] && "$sdk_venv/bin/python" -c \
+    'import alibabacloud_fc20230330.client, alibabacloud_tea_openapi.models' </dev/null 2>/dev/null
+}
+if ! sdk_ok; then
+  echo "== installing the official FC Python SDK into $sdk_venv (tests/sdk/requirements.txt)"
+  [ -x "$sdk_venv/bin/python" ] || python3 -m venv "$sdk_venv"
+  "$sdk_venv/bin/pip" install -q --disable-pip-version-check -r "$repo/tests/sdk/requirements.txt" </dev/null
+  sdk_ok || { echo "tests/editors/vscode: the FC Python SDK does not import from $sdk_venv" >&2; exit 1; }
+fi
+
 # --- the extension's dependencies (npm ci when package-lock.json changed) -------------------------
 lock_sum="$(sha256sum "$ext/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$ext/node_modules/.sdls-lock-sum" ] || [ "$(cat "$ext/node_modules/.sdls-lock-sum")" != "$lock_sum" ]; then
@@ -232,6 +246,7 @@ cat >"$run_dir/user/User/settings.json" <<'JSON'
   "extensions.ignoreRecommendations": true,
   "git.enabled": false,
   "editor.codeLens": true,
+  "files.autoSave": "off",
   "editor.minimap.enabled": false,
   "window.commandCenter": false,
   "chat.commandCenter.enabled": false,
@@ -288,7 +303,8 @@ echo "PASS install the .vsix into code-server ($(grep -o 'Extension .* was succe
 set +e
 # a short temp folder: chromium's singleton socket path must fit in 108 bytes
 tmp_dir="$(mktemp -d /tmp/sdls-vscode.XXXXXX)"
-TMPDIR="$tmp_dir" E2E_TMP="$tmp_dir" E2E_DRIVER_DIR="$driver" E2E_CODE_SERVER="$cs_bin" E2E_RUN="$run_dir" E2E_WS="$ws" \
+E2E_SDK_PYTHON="$sdk_venv/bin/python" E2E_CONSOLE_CHANGE="$repo/tests/editors/neovim/console_change.py" \
+  TMPDIR="$tmp_dir" E2E_TMP="$tmp_dir" E2E_DRIVER_DIR="$driver" E2E_CODE_SERVER="$cs_bin" E2E_RUN="$run_dir" E2E_WS="$ws" \
   timeout -k 10 300 setsid node "$here/e2e.js" </dev/null 2>&1 | tee "$run_dir/artifacts/e2e.log"
 e2e_status=${PIPESTATUS[0]}
 set -e
