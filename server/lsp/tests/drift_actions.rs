@@ -504,3 +504,96 @@ async fn answering_overwrite_deploys_over_remote_changes() {
         .await;
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_and_not_deployed_functions_get_no_pull_and_a_clear_refusal() {
+    let emu = emulator().await;
+    let (_guard, dir) = project();
+    let home = tempfile::tempdir().expect("home");
+    // A legacy file (D11: read-only remotely), seeded and changed in the console.
+    let text = format!(
+        "edition: 1.0.0\nname: legacy\nservices:\n  svc:\n    component: fc\n    props:\n      region: {REGION}\n      service:\n        name: mysvc\n      function:\n        name: hello\n        runtime: python3.10\n        handler: index.handler\n        codeUri: ./code\n        memorySize: 512\n        timeout: 10\n"
+    );
+    deployed_then_changed(&emu, &dir, &text, memory(1024)).await;
+    let mut client = start(&dir, &emu.url, home.path(), true).await;
+    let uri = saved(&dir, &text);
+    client.open(&uri, &text).await;
+    let titles = read_lenses(&mut client, &uri).await;
+    assert_eq!(
+        titles["svc"],
+        "⚠ changed remotely since your last deploy: memorySize 512→1024"
+    );
+    assert!(
+        action_lenses(&mut client, &uri).await.is_empty(),
+        "no way out is offered on a legacy function"
+    );
+    let version = client.versions[&uri];
+    let refused = client
+        .request_raw(
+            "workspace/executeCommand",
+            json!({"command": "sdls.pull", "arguments": [uri, "svc", version]}),
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], -32600, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("edition 3.0.0") && message.contains("Convert to edition 3.0.0"),
+        "{message}"
+    );
+    let writes_before = writes(&emu);
+    let confirmed = json!({"mode": "localWins", "confirmed": true});
+    let (_, end) = run_job(
+        &mut client,
+        "sdls.deploy",
+        &json!([uri, "svc", confirmed]),
+        "deploy-legacy",
+    )
+    .await;
+    assert!(
+        end.starts_with("svc (mysvc$hello): refused — mysvc/hello uses the legacy `fc` component"),
+        "{end}"
+    );
+    assert_eq!(shown_message(&mut client).await["type"], 2);
+    assert_eq!(
+        writes(&emu),
+        writes_before,
+        "nothing written for a legacy function"
+    );
+
+    // A 3.0.0 function not deployed: nothing to pull.
+    let fresh = yaml(&["fresh"]);
+    let fresh_uri = file_uri(&dir.join("s.yaml"));
+    std::fs::write(dir.join("s.yaml"), &fresh).expect("s.yaml");
+    client.change(&fresh_uri, &fresh).await;
+    read_lenses(&mut client, &fresh_uri).await;
+    let version = client.versions[&fresh_uri];
+    let refused = client
+        .request_raw(
+            "workspace/executeCommand",
+            json!({"command": "sdls.pull", "arguments": [fresh_uri, "fresh", version]}),
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], -32600, "{refused}");
+    assert_eq!(
+        refused["error"]["message"],
+        "fresh: not deployed: there is nothing to pull"
+    );
+    // Bad arguments are named.
+    let bad = client
+        .request_raw(
+            "workspace/executeCommand",
+            json!({"command": "sdls.deploy", "arguments": [fresh_uri, "fresh", {"mode": "sideways"}]}),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("sdls.deploy options") && m.contains("localWins")),
+        "{bad}"
+    );
+    client
+        .settle_and_discard(std::time::Duration::from_millis(200), quiet)
+        .await;
+    client.shutdown().await;
+}
