@@ -20,6 +20,7 @@ import {
   DriftStatusResult,
   FunctionDrift,
   PickItem,
+  PullResult,
   SERVER_COMMANDS,
   deployArgs,
   deployItems,
@@ -28,6 +29,7 @@ import {
   needsArguments,
   pullArgs,
   pullable,
+  pullMessage,
   refreshDriftArgs,
   showDriftArgs,
   summarize,
@@ -238,6 +240,10 @@ async function executeServerCommand(command: string, args: unknown[], _next: Nex
     // handler drops ContentModified silently).
     const result = await c.sendRequest(ExecuteCommandRequest.type, { command, arguments: finalArgs });
     if (command === SERVER_COMMANDS.showDrift) await showDriftFallback(result);
+    if (command === SERVER_COMMANDS.pull) {
+      const msg = pullMessage(String(finalArgs[1]), result as PullResult);
+      if (msg) void (msg.level === 'info' ? vscode.window.showInformationMessage(msg.text) : vscode.window.showWarningMessage(msg.text));
+    }
     return result;
   } catch (err) {
     if (err instanceof ResponseError && err.code === LSPErrorCodes.ContentModified) {

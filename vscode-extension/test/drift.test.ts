@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
-  DocumentDrift, FunctionDrift, deployArgs, deployItems, functionAtLine, needsArguments, pullArgs, pullable,
+  DocumentDrift, FunctionDrift, deployArgs, deployItems, functionAtLine, needsArguments, pullArgs, pullable, pullMessage,
   refreshDriftArgs, showDriftArgs, statusWord, summarize,
 } from '../src/logic/drift';
 
@@ -100,4 +100,17 @@ test('pickers: deploy offers all + each function; pull only what has remote chan
   assert.equal(pullable(fn('x', 'unknown', 1, { pending: true })), false);
   assert.equal(pullable(fn('x', 'conflict', 1)), true);
   assert.equal(pullable(fn('x', 'untracked', 1)), true);
+});
+
+test('the message after a pull', () => {
+  assert.deepEqual(pullMessage('hello', { pulled: ['memorySize'], notPulled: [], editSent: true }),
+    { level: 'info', text: 'sdls: pulled memorySize of hello into the editor; review and save the file.' });
+  const partial = pullMessage('hello', {
+    pulled: ['memorySize'], notPulled: [{ path: 'environmentVariables.TOKEN', reason: 'a secret' }], editSent: true,
+  });
+  assert.equal(partial?.level, 'warning');
+  assert.match(partial!.text, /Not pulled: environmentVariables\.TOKEN \(a secret\)\./);
+  assert.equal(pullMessage('hello', { pulled: [], notPulled: [{ path: 'code', reason: 'known only when s runs' }] })?.level, 'warning');
+  assert.match(pullMessage('hello', { pulled: ['timeout'], editSent: false })!.text, /was not applied/);
+  assert.equal(pullMessage('hello', null), undefined);
 });

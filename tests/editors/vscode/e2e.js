@@ -333,6 +333,9 @@ async function scenario(page) {
     const lines = await editorLines(page);
     if (!lines.includes('      memorySize: ${vars.memory}')) throw new Error('the pull changed more than the vars line');
     if (!(await page.$('.tab.active.dirty[data-resource-name="s.yaml"]'))) throw new Error('the edit is not in the editor buffer (tab not dirty)');
+    await page.waitForFunction(() => [...document.querySelectorAll('.notification-toast.notification-fade-in-done .notification-list-item-message')]
+      .some((m) => m.textContent.includes('sdls: pulled memorySize of hello into the editor')), null, { timeout: 15000 })
+      .catch(async () => { throw new Error(`no "pulled memorySize" message; toasts: ${JSON.stringify(await toastTexts(page))}`); });
     await waitLens(page, 'local ✓ in sync', 60000);
     await waitStatus(page, 'sdls: local · 1 in sync', 20000);
     await shot(page, '7-pulled.png');

@@ -183,3 +183,33 @@ export function needsArguments(command: string, args: unknown[]): boolean {
       return false;
   }
 }
+
+/** What `sdls.pull` answers. */
+export interface PullResult {
+  pulled?: string[];
+  notPulled?: { path: string; reason: string }[];
+  editSent?: boolean;
+}
+
+/**
+ * The message after a pull (the server shows none): what went into the editor, and what could
+ * not be pulled and why (values from shared expressions, known only when `s` runs, …).
+ */
+export function pullMessage(resource: string, r: PullResult | null | undefined): { level: 'info' | 'warning'; text: string } | undefined {
+  if (!r) return undefined;
+  const pulled = r.pulled ?? [];
+  const notPulled = r.notPulled ?? [];
+  const parts: string[] = [];
+  if (pulled.length > 0 && r.editSent !== false) {
+    parts.push(`sdls: pulled ${pulled.join(', ')} of ${resource} into the editor; review and save the file.`);
+  } else if (pulled.length === 0) {
+    parts.push(`sdls: nothing of ${resource} could be pulled into the file.`);
+  } else {
+    parts.push(`sdls: the pull of ${resource} (${pulled.join(', ')}) was not applied.`);
+  }
+  if (notPulled.length > 0) {
+    parts.push(`Not pulled: ${notPulled.map((n) => `${n.path} (${n.reason})`).join('; ')}.`);
+  }
+  const level = notPulled.length > 0 || pulled.length === 0 || r.editSent === false ? 'warning' : 'info';
+  return { level, text: parts.join(' ') };
+}
