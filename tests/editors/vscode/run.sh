@@ -219,8 +219,10 @@ fi
 # --- (b) the .vsix, with the server bundled ---------------------------------------------------------
 echo "== vsce package (with $bin bundled, debug sections stripped)"
 vsix="$run_dir/sdls.vsix"
+platform="$(node -p 'process.platform + "-" + process.arch')"
 if timed package node "$ext/scripts/package.mjs" --server "$bin" --strip --out "$vsix" </dev/null >"$run_dir/artifacts/package.log" \
-  && unzip -l "$vsix" | grep -q "extension/server/$(node -p 'process.platform + "-" + process.arch')/sdls"; then
+  && unzip -l "$vsix" >"$run_dir/artifacts/vsix-files.txt" \
+  && grep -q "extension/server/$platform/sdls" "$run_dir/artifacts/vsix-files.txt"; then
   passed=$((passed + 1))
   echo "PASS vsix: $(du -h "$vsix" | cut -f1) $vsix"
 else
