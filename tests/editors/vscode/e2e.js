@@ -33,6 +33,7 @@ const C = {
   diff: 'lens "local ✓ in sync" opens the drift diff (window/showDocument)',
   drift: 'console change + palette "sdls: Refresh Drift": lens "local ⚠ changed remotely…: memorySize 512→1024"',
   pull: 'lens "Pull remote" edits memory: 512 → 1024 in the editor, lens back to "local ✓ in sync"',
+  overwrite: 'another console change, lens "Deploy (local wins)": the server asks (window/showMessageRequest), "Overwrite remote" → in sync',
   restart: 'palette "sdls: Restart Language Server": lens and status bar come back',
   badPath: 'a bad sdls.server.path: an error naming it and the fix; fixing it and restarting recovers',
   other: 'other YAML untouched (no diagnostics, no lens, no didOpen)',
@@ -340,6 +341,28 @@ async function scenario(page) {
     await waitStatus(page, 'sdls: local · 1 in sync', 20000);
     await shot(page, '7-pulled.png');
     mark('pulled');
+  });
+
+  // 7b. the console moves again (1280); Deploy (local wins) over a remote change asks first.
+  await step(C.overwrite, async () => {
+    if (!driftOk) throw new Error('no console change possible');
+    await runProcess(process.env.E2E_SDK_PYTHON, [process.env.E2E_CONSOLE_CHANGE, ws, 'quickstart-hello', '1280'], 30000);
+    await palette(page, 'sdls: Refresh Drift');
+    await focusEditor(page);
+    await waitLens(page, 'local ⚠ changed remotely since your last deploy: memorySize 1024→1280', 60000);
+    await page.click(`${LENS}:text-is("Deploy (local wins)")`, { timeout: 10000 });
+    const button = '.notification-toast.notification-fade-in-done a.monaco-button:has-text("Overwrite remote")';
+    try {
+      await page.waitForSelector(button, { timeout: 20000 });
+    } catch (e) {
+      throw new Error(`no "Overwrite remote" question; toasts: ${JSON.stringify(await toastTexts(page))}`);
+    }
+    await shot(page, '9-overwrite-question.png');
+    await page.click(button, { timeout: 5000 });
+    mark('answered "Overwrite remote"');
+    await waitLens(page, 'local ✓ in sync', 60000);
+    await waitStatus(page, 'sdls: local · 1 in sync', 20000);
+    mark('overwritten, in sync');
   });
 
   // 8. restart from the palette: the server's commands are registered again (no "already
