@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # The VS Code extension's tests: unit tests of the client-side logic (node's test runner, no VS Code),
-# the .vsix build (`vsce package`, the sdls binary bundled), and an end-to-end test in a real VS Code:
-# code-server 4.100.3 (VS Code 1.100.3) + playwright-core 1.65.1 + Debian chromium
-# (../shared/reference/editor-clients.md §4). The e2e installs the .vsix, opens a copy of
-# examples/quickstart (with one typo) in a private HOME without cloud credentials, checks the
-# diagnostic in the Problems panel, the drift lens `local ● not deployed` (the server starts the
-# embedded local emulator itself), clicks "Deploy (local wins)" and waits for `local ✓ in sync`.
+# the type check, the .vsix build (`vsce package`, the sdls binary bundled), and an end-to-end test
+# in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) + playwright-core 1.65.1 + Debian
+# chromium (../shared/reference/editor-clients.md §4), driven by e2e.js. The e2e installs the .vsix,
+# opens a copy of examples/quickstart (with one typo) in a private HOME without cloud credentials
+# and checks: the diagnostic in the Problems panel; the drift lens `local ● not deployed` on
+# `hello:` (the server starts the embedded local emulator itself) and the status bar; the lens
+# "Deploy (local wins)" → `local ✓ in sync`; the palette deploy picker; the diff the status lens
+# opens (window/showDocument); a console change (the official FC Python SDK against the emulator,
+# tests/editors/neovim/console_change.py) → palette Refresh Drift → "Pull remote" edits the buffer
+# → in sync; another console change → "Deploy (local wins)" asks → "Overwrite remote" → in sync;
+# restart from the palette; a wrong sdls.server.path reported with its fix, then recovered; a
+# YAML file not named like an s.yaml left alone.
 #
-# Installs what it needs, idempotently, from the package registries only, into tests/.cache/vscode
+# Installs what it needs, idempotently, from the package registries only, into tests/.cache
 # (ignored by git): Debian chromium, libkrb5-dev and ripgrep (apt-get, when missing), code-server
-# and playwright-core (npm), the extension's dev dependencies (npm ci, from package-lock.json).
-# No stdin, no TTY, every wait bounded; kills every process it started (code-server and everything
-# under it, chromium, the emulator whose pid is in <project>/.s/emulator/lock.json).
-# Prints `vscode: N passed, M failed` last; exits non-zero on any failure.
+# and playwright-core (npm, tests/.cache/vscode), the extension's dev dependencies (npm ci, from
+# package-lock.json), the FC Python SDK (tests/.cache/sdk-venv, as tests/sdk/run.sh does).
+# No stdin, no TTY, every wait bounded (the e2e: 300 s); kills every process it started
+# (code-server and everything under it, chromium, the emulator whose pid is in
+# <project>/.s/emulator/lock.json). Prints `vscode: N passed, M failed` last; exits non-zero on
+# any failure. Screenshots and logs stay in tests/.cache/vscode/runs/<run>/artifacts.
 #
 # Environment: SDLS_BIN=/path/to/sdls (default target/debug/sdls, built with `cargo build -p sdls`
 # when missing); VSCODE_SCREENSHOTS=1 copies the e2e screenshots into vscode-extension/images/
@@ -75,6 +83,8 @@ cleanup_processes() {
 on_exit() {
   cleanup_processes
   [ -z "$tmp_dir" ] || rm -rf "$tmp_dir"
+  # the installed extension holds an unpacked copy of the server (~70 MB): not an artifact
+  [ -z "$run_dir" ] || rm -rf "$run_dir/exts"
   summary
 }
 trap on_exit EXIT
