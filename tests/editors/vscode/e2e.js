@@ -37,6 +37,7 @@ const C = {
   restart: 'palette "sdls: Restart Language Server": lens and status bar come back',
   badPath: 'a bad sdls.server.path: an error naming it and the fix; fixing it and restarting recovers',
   other: 'other YAML untouched (no diagnostics, no lens, no didOpen)',
+  loopback: 'the browser requested nothing but 127.0.0.1',
 };
 const CHECKS = Object.values(C);
 const results = new Map();
@@ -108,8 +109,13 @@ function killCodeServer() {
   });
 }
 
+const outside = new Set();
 async function openWorkbench(browser, url) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  page.on('request', (r) => {
+    const m = /^(?:https?|wss?):\/\/([^/:]+|\[[^\]]+\])/.exec(r.url());
+    if (m && !['127.0.0.1', 'localhost', '[::1]'].includes(m[1])) outside.add(r.url().slice(0, 120));
+  });
   await page.goto(`${url}/?folder=${encodeURIComponent(ws)}`, { timeout: 30000 });
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
   await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
@@ -504,6 +510,8 @@ async function main() {
     if (browser) await browser.close().catch(() => {});
     await killCodeServer();
   }
+  if (outside.size === 0) pass(C.loopback);
+  else fail(C.loopback, `requests outside the machine: ${JSON.stringify([...outside].slice(0, 5))}`);
   const log = collectServerLog();
   const other = C.other;
   if (results.get(other) === null) {
