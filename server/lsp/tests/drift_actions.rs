@@ -168,6 +168,21 @@ async fn deploy_from_the_lens_walks_its_steps_and_the_lens_turns_to_in_sync() {
     let titles = read_lenses(&mut client, &uri).await;
     assert_eq!(titles["fresh"], "✓ in sync");
     assert!(action_lenses(&mut client, &uri).await.is_empty());
+    // Its diff agrees with the lens: no server defaults shown as removed lines.
+    let shown = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "sdls.showDrift", "arguments": [uri, "fresh"]}),
+        )
+        .await;
+    let diff = shown["text"].as_str().unwrap_or("");
+    assert!(diff.contains("# no differences"), "{diff}");
+    assert!(!diff.contains("\n-"), "{diff}");
+    client
+        .expect("window/showDocument", |m| {
+            m["method"] == "window/showDocument"
+        })
+        .await;
 
     // A second deploy has nothing to do and writes nothing.
     let before = writes(&emu).len();

@@ -124,10 +124,19 @@ fn drift_text(state: &ServerState, doc: &DocFunctions, resource: &str) -> Result
     let mut local = normalize::local(function, &ctx).view;
     show_unknowns(&mut local);
     render::mask_secrets(&mut local);
+    let differing: Vec<ops::FieldPath> = report.fields.iter().map(|f| f.path.clone()).collect();
     let live = normalize::remote(snapshot, &ctx).map(|mut v| {
+        render::compared_part(&mut v, &local, &differing, &ops::FieldPath::root());
         render::mask_secrets(&mut v);
         render::yaml(&v)
     });
+    if !report.unmanaged.is_empty() {
+        let paths: Vec<String> = report.unmanaged.iter().map(|u| u.path.dotted()).collect();
+        text.push_str(&format!(
+            "# set remotely, not in the file, kept by deploy (not compared): {}\n",
+            paths.join(", ")
+        ));
+    }
     if live.is_none() {
         text.push_str(if report.status == Status::DeletedRemotely {
             "# the function was deleted remotely since your last deploy\n"

@@ -138,6 +138,30 @@ fn scalar_string(s: &str) -> String {
     }
 }
 
+/// Cuts the live view down to what drift compares: the values the file declares, and the paths
+/// that differ. Remote-only values that deploy keeps (`unmanaged`) and server defaults the file
+/// does not set are no difference; shown as removed lines they would contradict an in-sync lens.
+pub(crate) fn compared_part(
+    live: &mut Map<String, Json>,
+    local: &Map<String, Json>,
+    differing: &[ops::FieldPath],
+    at: &ops::FieldPath,
+) {
+    live.retain(|key, value| {
+        let path = at.child(key.clone());
+        match (local.get(key), value) {
+            (Some(Json::Object(local)), Json::Object(live)) => {
+                compared_part(live, local, differing, &path);
+                true
+            }
+            (Some(_), _) => true,
+            (None, _) => differing
+                .iter()
+                .any(|d| d.starts_with(&path) || path.starts_with(d)),
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -182,6 +206,44 @@ mod tests {
                 triggerType: http
         "#]]
         .assert_eq(&yaml(&view));
+    }
+
+    #[test]
+    fn the_live_side_keeps_what_the_file_declares_and_what_differs() {
+        let (Json::Object(mut live), Json::Object(local)) = (
+            json!({
+                "memorySize": 1024,
+                "timeout": 60,
+                "disableOndemand": false,
+                "sessionAffinity": "NONE",
+                "environmentVariables": {"A": "1", "CONSOLE_ONLY": "x"},
+                "triggers": {"http": {"triggerType": "http"}, "console": {"triggerType": "timer"}},
+                "concurrencyConfig": {"reservedConcurrency": 3},
+            }),
+            json!({
+                "memorySize": 512,
+                "timeout": 60,
+                "environmentVariables": {"A": "1"},
+                "triggers": {"http": {"triggerType": "http"}},
+            }),
+        ) else {
+            unreachable!()
+        };
+        let differing = [
+            ops::FieldPath::new(["memorySize"]),
+            ops::FieldPath::new(["concurrencyConfig"]),
+        ];
+        compared_part(&mut live, &local, &differing, &ops::FieldPath::root());
+        assert_eq!(
+            Json::Object(live),
+            json!({
+                "memorySize": 1024,
+                "timeout": 60,
+                "environmentVariables": {"A": "1"},
+                "triggers": {"http": {"triggerType": "http"}},
+                "concurrencyConfig": {"reservedConcurrency": 3},
+            })
+        );
     }
 
     #[test]
