@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 
 use common::Run;
-use common::plan::{Emulator, against, plan, project_with, s_yaml, statuses};
+use common::plan::{Emulator, against, pairs, plan_statuses, project_with, s_yaml};
 use serde_json::{Value, json};
 
 fn props(name: &str) -> Value {
@@ -35,19 +35,6 @@ fn deploy(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
     let run = against("deploy", cwd, emu, args);
     run.assert_no_crash();
     run
-}
-
-fn plan_statuses(dir: &Path, emu: &Emulator) -> Vec<(String, String)> {
-    let run = plan(dir, emu, &["--format", "json"]);
-    run.assert_no_crash();
-    statuses(&run.json())
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
 }
 
 #[test]

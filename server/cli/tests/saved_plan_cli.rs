@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 
 use common::Run;
-use common::plan::{Emulator, against, plan, project_with, s_yaml, statuses};
+use common::plan::{Emulator, against, pairs, plan, plan_statuses, project_with, s_yaml};
 use serde_json::{Value, json};
 
 fn props(name: &str, timeout: u64) -> Value {
@@ -36,19 +36,6 @@ fn deploy(cwd: &Path, emu: &Emulator, args: &[&str]) -> Run {
     let run = against("deploy", cwd, emu, args);
     run.assert_no_crash();
     run
-}
-
-fn plan_statuses(dir: &Path, emu: &Emulator) -> Vec<(String, String)> {
-    let run = plan(dir, emu, &["--format", "json"]);
-    run.assert_no_crash();
-    statuses(&run.json())
-}
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect()
 }
 
 fn assert_contains(run: &Run, words: &[&str]) {

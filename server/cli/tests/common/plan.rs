@@ -407,6 +407,21 @@ pub(crate) fn sdls_with_env(
     run_bounded(cmd, limit)
 }
 
+/// `(resource, status)` of every function, from `sdls plan --format json` against `emulator`.
+pub(crate) fn plan_statuses(dir: &Path, emulator: &Emulator) -> Vec<(String, String)> {
+    let run = plan(dir, emulator, &["--format", "json"]);
+    run.assert_no_crash();
+    statuses(&run.json())
+}
+
+/// `[("a", "b")]` as owned pairs, to compare with [`plan_statuses`].
+pub(crate) fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
 /// `sdls plan ARGS --remote URL` with the emulator's credentials in the env trio.
 pub(crate) fn plan(cwd: &Path, emulator: &Emulator, args: &[&str]) -> Run {
     against("plan", cwd, emulator, args)
