@@ -31,6 +31,8 @@ enum Command {
     Plan(cmd::plan::PlanArgs),
     /// Deploy the file's functions, guarded by their drift status (exit 0 done, 2 refused)
     Deploy(cmd::deploy::DeployArgs),
+    /// Show the resolved model as `s preview` does, resources in run order (exit 2: unresolvable)
+    Preview(cmd::preview::PreviewArgs),
     /// Write the remote config of drifted functions into the s.yaml (--dry-run shows the diff)
     Pull(cmd::pull::PullArgs),
     /// Run the local Function Compute 3.0-compatible emulator on 127.0.0.1
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => cmd::plan::run(args),
         Command::Deploy(args) => cmd::deploy::run(args),
         Command::Pull(args) => cmd::pull::run(args),
+        Command::Preview(args) => cmd::preview::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Emulator(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()

@@ -5,6 +5,7 @@ pub(crate) mod demo;
 pub(crate) mod deploy;
 pub(crate) mod emulator;
 pub(crate) mod plan;
+pub(crate) mod preview;
 pub(crate) mod pull;
 pub(crate) mod serve;
 
