@@ -467,3 +467,91 @@ resources:
         }"#]]
     .assert_eq(&serde_json::to_string_pretty(&j).unwrap());
 }
+
+#[test]
+fn more_magic_variable_forms() {
+    let host = MemoryHost::new()
+        .with_file("/p/conf.yaml", "name: from-yaml\nlist: [1, 2]\n")
+        .with_file("/p/.env", "EMPTY=\nSHADOWED=dotenv\n")
+        .with_env("SHADOWED", "process");
+    let text = r#"edition: 3.0.0
+vars:
+  all: 1
+  chain: ${vars.all}
+resources:
+  db:
+    component: fc3
+    vars:
+      size: 3
+    props:
+      functionName: db
+  api:
+    component: fc3
+    access: default
+    props:
+      yaml: ${yaml(file('./conf.yaml')).list}
+      whole-vars: ${vars}
+      chain: ${vars.chain}
+      that-name: ${that.name}
+      access: ${this.access}
+      component: ${resources.db.component}
+      db-vars: ${resources.db.vars.size}
+      db-props: ${resources.db.props.functionName}
+      components-output: ${components.db.output.x}
+      this-output: ${this.output.x}
+      credential: ${credential.AccessKeyID}
+      dotenv-empty-default: ${env('EMPTY', 'empty counts as unset')}
+      process-wins: ${env('SHADOWED')}
+"#;
+    expect![[r#"
+        # Resolved by sdls as `s preview` shows it for `deploy`
+        edition: 3.0.0
+        vars:
+          all: 1
+          chain: 1
+        resources: # in run order
+          db:
+            component: fc3
+            props:
+              functionName: db
+          api:
+            component: fc3
+            props:
+              yaml:
+                - 1
+                - 2
+              whole-vars:
+                all: 1
+                chain: 1
+              chain: 1
+              that-name: api
+              access: ${this.access} # known only when s runs: read from your credentials when `s` runs
+              component: fc3
+              db-vars: 3
+              db-props: db
+              components-output: ${components.db.output.x} # known only when s runs: known only after the resource runs
+              this-output: ${this.output.x} # known only when s runs: known only after the resource runs
+              credential: ${credential.AccessKeyID} # known only when s runs: a credential value (never shown)
+              dotenv-empty-default: empty counts as unset
+              process-wins: process
+    "#]].assert_eq(&human(text, &host, None));
+}
+
+#[test]
+fn env_dot_x_and_this_outside_a_resource_fail() {
+    check_yaml(
+        r#"edition: 3.0.0
+vars:
+  a: ${this.name}
+resources:
+  api:
+    component: fc3
+    props:
+      x: ${env.HOME}
+"#,
+        expect![[r#"
+            error[unresolved-variable] `${this.name}` not found: `this` exists only inside a resource
+            error[unresolved-variable] `${env.HOME}` is not supported in edition 3.0.0 (it is always "not found"); write `${env('HOME')}`
+        "#]],
+    );
+}

@@ -32,6 +32,12 @@ pub struct DocumentStateResult {
 /// file's view of it. Arguments `[uri, resource]`; returns [`ShowDriftResult`].
 pub const SHOW_DRIFT: &str = "sdls.showDrift";
 
+/// `workspace/executeCommand` command: the document as `s preview` resolves it (YAML, resources
+/// in run order, run-time values commented, secrets masked), written to a temporary file shown
+/// with `window/showDocument` and rewritten after each edit while the document is open.
+/// Arguments `[uri]`; returns [`ShowResolvedResult`].
+pub const SHOW_RESOLVED: &str = "sdls.showResolved";
+
 /// `workspace/executeCommand` command: read the remote again now (a job with `$/progress`).
 /// Arguments `[uri]` (one document) or none (every open s.yaml).
 pub const REFRESH_DRIFT: &str = "sdls.refreshDrift";
@@ -97,6 +103,17 @@ pub struct PullResult {
 pub struct NotPulledField {
     pub path: String,
     pub reason: String,
+}
+
+/// What `sdls.showResolved` returns.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowResolvedResult {
+    /// The file the resolved YAML was written to and shown with `window/showDocument`; `null`
+    /// when the client cannot show documents.
+    pub uri: Option<Uri>,
+    /// The resolved YAML.
+    pub text: String,
 }
 
 /// `sdls/driftStatus` request method name.

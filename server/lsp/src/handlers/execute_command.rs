@@ -2,6 +2,8 @@
 //! through `$/progress` and messages; nothing here waits for it). `sdls.showDrift` answers from
 //! the cached remote read (it may wait for the document's analysis, never for the network);
 //! `sdls.pull` computes its edit from the cached read too, and sends it from a task.
+//! `sdls.showResolved` writes the resolved view of the document's analysis (see
+//! `show_resolved.rs`).
 
 use std::sync::Arc;
 
@@ -11,13 +13,25 @@ use tower_lsp_server::ls_types::{ExecuteCommandParams, Uri};
 
 use crate::drift::commands;
 use crate::drift::{deploy, pull};
-use crate::ext::{CHECK_WORKSPACE, DEPLOY, DeployCommandOptions, PULL, REFRESH_DRIFT, SHOW_DRIFT};
+use crate::ext::{
+    CHECK_WORKSPACE, DEPLOY, DeployCommandOptions, PULL, REFRESH_DRIFT, SHOW_DRIFT, SHOW_RESOLVED,
+};
 use crate::jobs;
 use crate::state::ServerState;
 use crate::workspace_check;
 
+#[path = "show_resolved.rs"]
+mod show_resolved;
+
 /// The commands the server executes (advertised in the capabilities).
-pub(crate) const COMMANDS: &[&str] = &[CHECK_WORKSPACE, SHOW_DRIFT, REFRESH_DRIFT, PULL, DEPLOY];
+pub(crate) const COMMANDS: &[&str] = &[
+    CHECK_WORKSPACE,
+    SHOW_DRIFT,
+    SHOW_RESOLVED,
+    REFRESH_DRIFT,
+    PULL,
+    DEPLOY,
+];
 
 pub(crate) async fn handle(
     state: &Arc<ServerState>,
@@ -42,6 +56,16 @@ pub(crate) async fn handle(
                 }
             };
             let result = commands::show_drift(state, uri, resource).await?;
+            Ok(Some(
+                serde_json::to_value(result).map_err(|_| Error::internal_error())?,
+            ))
+        }
+        SHOW_RESOLVED => {
+            let uri = match params.arguments.first() {
+                Some(uri) => parse_uri(uri)?,
+                None => return Err(Error::invalid_params("sdls.showResolved takes [uri]")),
+            };
+            let result = show_resolved::show_resolved(state, uri).await?;
             Ok(Some(
                 serde_json::to_value(result).map_err(|_| Error::internal_error())?,
             ))
