@@ -105,7 +105,8 @@ pub fn preview(analysis: &Analysis, resource: Option<&str>) -> Result<Preview, P
     let model = analysis.model.as_ref().ok_or(PreviewError::NoModel)?;
     let (edition, legacy) = match &model.edition {
         Edition::V3 => ("3.0.0".to_string(), false),
-        Edition::Legacy(e) => (e.clone(), true),
+        Edition::Legacy(e) if !e.is_empty() => (e.clone(), true),
+        Edition::Legacy(_) => (legacy_edition(analysis, model), true),
         Edition::Invalid => return Err(PreviewError::NoModel),
     };
     let all: Vec<PreviewStep> = model
@@ -145,6 +146,18 @@ pub fn preview(analysis: &Analysis, resource: Option<&str>) -> Result<Preview, P
         vars,
         failures,
     })
+}
+
+/// `1.0.0` or `2.0.0` as the file writes it (the legacy model does not keep it).
+fn legacy_edition(analysis: &Analysis, model: &Model) -> String {
+    let tree = analysis.sources.tree(FileId::MAIN);
+    model
+        .root
+        .and_then(|root| tree.get(root, "edition"))
+        .and_then(|e| tree.scalar(e.value))
+        .map(|s| s.text.clone())
+        .filter(|t| t == "1.0.0" || t == "2.0.0")
+        .unwrap_or_else(|| "1.0.0".into())
 }
 
 /// `${resources.R.output…}` references in a text: the names R.

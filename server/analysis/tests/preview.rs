@@ -392,7 +392,7 @@ services:
 "#;
     expect![[r##"
         # Resolved by sdls as `s preview` shows it for `deploy` (legacy dialect of editions 1.0.0/2.0.0)
-        edition: 
+        edition: 1.0.0
         vars:
           "n": 5
         services: # in run order
