@@ -37,6 +37,8 @@ pub(crate) struct ServerState {
     workspace_published: Mutex<std::collections::HashSet<Uri>>,
     /// Remote drift: the engine, its settings and the background reads.
     pub(crate) drift: Drift,
+    /// Documents whose resolved view (`sdls.showResolved`) is shown and kept current.
+    pub(crate) resolved_views: crate::resolved_view::ResolvedViews,
 }
 
 struct DocEntry {
@@ -106,6 +108,7 @@ impl ServerState {
             jobs: Mutex::new(HashMap::new()),
             stale_changes: Default::default(),
             workspace_published: Default::default(),
+            resolved_views: Default::default(),
         }
     }
 
@@ -178,6 +181,7 @@ impl ServerState {
     pub(crate) fn close(&self, uri: &Uri) {
         // Dropping the entry drops the worker's input: it publishes empty diagnostics and ends.
         lock(&self.docs).remove(uri);
+        self.resolved_views.forget(uri);
     }
 
     pub(crate) fn document(&self, uri: &Uri) -> Option<Arc<Document>> {

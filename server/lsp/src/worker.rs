@@ -204,6 +204,7 @@ pub(crate) async fn run(
                 }
                 output.send_replace(Some(analyzed.clone()));
                 signals.partial.send_replace(None);
+                crate::resolved_view::after_analysis(&state, &analyzed);
                 if state.config().drift.enable
                     && let Some(functions) = drift::doc_functions(&analyzed)
                 {

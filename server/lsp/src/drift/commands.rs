@@ -1,7 +1,6 @@
 //! The drift commands: `sdls.showDrift` (the YAML diff of one function, from the cached read)
 //! and `sdls.refreshDrift` (a job that reads functions again now, with `$/progress`).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -39,7 +38,7 @@ pub(crate) async fn show_drift(
         .map_err(|_| Error::internal_error())??;
     let mut shown = None;
     if state.session().show_document {
-        match write_diff(&uri, &resource, &text) {
+        match crate::temp_view::write("drift", &uri, &format!("{resource}.diff"), &text) {
             Ok(path) => {
                 if let Some(file_uri) = Uri::from_file_path(&path) {
                     shown = Some(file_uri.clone());
@@ -165,38 +164,6 @@ fn show_unknowns(map: &mut Map<String, Json>) {
         }
     }
     map.values_mut().for_each(visit);
-}
-
-/// Writes the diff to `<temp>/sdls-drift/<hash of uri>/<resource>.diff` (temp file + rename, so
-/// an editor never shows half a file).
-fn write_diff(uri: &Uri, resource: &str, text: &str) -> std::io::Result<PathBuf> {
-    let dir = std::env::temp_dir()
-        .join("sdls-drift")
-        .join(format!("{:016x}", fnv1a(uri.as_str().as_bytes())));
-    std::fs::create_dir_all(&dir)?;
-    let name: String = resource
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let path = dir.join(format!("{name}.diff"));
-    let tmp = dir.join(format!(".{name}.diff.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, &path)?;
-    Ok(path)
-}
-
-/// FNV-1a, 64 bits: a stable folder name per document (the std hasher may change between
-/// releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// `sdls.refreshDrift [uri?]`: reads every function of the document (or of every open s.yaml)

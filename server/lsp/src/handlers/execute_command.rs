@@ -3,7 +3,7 @@
 //! the cached remote read (it may wait for the document's analysis, never for the network);
 //! `sdls.pull` computes its edit from the cached read too, and sends it from a task.
 //! `sdls.showResolved` writes the resolved view of the document's analysis (see
-//! `show_resolved.rs`).
+//! `resolved_view.rs`).
 
 use std::sync::Arc;
 
@@ -19,9 +19,6 @@ use crate::ext::{
 use crate::jobs;
 use crate::state::ServerState;
 use crate::workspace_check;
-
-#[path = "show_resolved.rs"]
-mod show_resolved;
 
 /// The commands the server executes (advertised in the capabilities).
 pub(crate) const COMMANDS: &[&str] = &[
@@ -65,7 +62,7 @@ pub(crate) async fn handle(
                 Some(uri) => parse_uri(uri)?,
                 None => return Err(Error::invalid_params("sdls.showResolved takes [uri]")),
             };
-            let result = show_resolved::show_resolved(state, uri).await?;
+            let result = crate::resolved_view::show(state, uri).await?;
             Ok(Some(
                 serde_json::to_value(result).map_err(|_| Error::internal_error())?,
             ))
