@@ -481,7 +481,12 @@ fn emit_block(v: &Value, indent: usize, secret: bool, out: &mut String) {
             out.push('\n');
             for m in members {
                 out.push_str(&format!("{pad}{}:", key_text(&m.key)));
-                emit_block(&m.value, indent + 1, secret || looks_secret(&m.key), out);
+                emit_block(
+                    &m.value,
+                    indent + 1,
+                    secret || crate::ide::cursor::looks_secret(&m.key),
+                    out,
+                );
             }
         }
         Kind::List(items) if !items.is_empty() => {
@@ -510,7 +515,12 @@ fn emit_item(v: &Value, indent: usize, secret: bool, out: &mut String) {
                     out.push_str(&pad);
                 }
                 out.push_str(&format!("{}:", key_text(&m.key)));
-                emit_block(&m.value, indent + 1, secret || looks_secret(&m.key), out);
+                emit_block(
+                    &m.value,
+                    indent + 1,
+                    secret || crate::ide::cursor::looks_secret(&m.key),
+                    out,
+                );
             }
         }
         Kind::List(items) if !items.is_empty() => {
@@ -625,50 +635,4 @@ fn plain_ok(s: &str) -> bool {
     let looks_number = unsigned.starts_with(|c: char| c.is_ascii_digit())
         || (unsigned.starts_with('.') && unsigned[1..].starts_with(|c: char| c.is_ascii_digit()));
     !looks_number
-}
-
-/// Whether a key name looks like it holds a secret (the rule hover uses).
-fn looks_secret(name: &str) -> bool {
-    let squashed: String = name
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    const PARTS: [&str; 9] = [
-        "secret",
-        "password",
-        "passwd",
-        "token",
-        "accesskey",
-        "privatekey",
-        "apikey",
-        "credential",
-        "signature",
-    ];
-    if PARTS.iter().any(|p| squashed.contains(p)) {
-        return true;
-    }
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-        .iter()
-        .any(|w| matches!(w.as_str(), "ak" | "sk" | "pwd" | "key"))
 }

@@ -12,7 +12,7 @@ mod completion;
 mod completion_expr;
 mod convert_legacy;
 mod convert_text;
-mod cursor;
+pub(crate) mod cursor;
 mod definition;
 mod definition_walk;
 mod hover;
