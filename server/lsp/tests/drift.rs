@@ -359,7 +359,14 @@ async fn drift_settings_turn_lenses_and_diagnostics_off() {
             json!({"textDocument": {"uri": uri}}),
         )
         .await;
-    assert!(lenses.is_null(), "{lenses}");
+    // Only "Show resolved" stays: it is not about the remote.
+    let commands: Vec<&str> = lenses
+        .as_array()
+        .expect("lenses")
+        .iter()
+        .filter_map(|l| l["command"]["command"].as_str())
+        .collect();
+    assert_eq!(commands, ["sdls.showResolved"], "{lenses}");
     client
         .settle_and_discard(Duration::from_millis(300), |m| {
             m["method"] == "textDocument/publishDiagnostics"

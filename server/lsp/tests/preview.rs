@@ -46,6 +46,19 @@ async fn show_resolved_opens_the_resolved_yaml_and_follows_edits() {
     let uri = file_uri(&root.join("s.yaml"));
     client.open(&uri, APP).await;
 
+    // The lens on `edition:` runs the command (drift lenses may follow it).
+    let lenses = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let first = &lenses[0];
+    assert_eq!(first["command"]["title"], "Show resolved", "{lenses}");
+    assert_eq!(first["command"]["command"], "sdls.showResolved");
+    assert_eq!(first["command"]["arguments"], json!([uri]));
+    assert_eq!(first["range"]["start"]["line"], 0, "{first}");
+
     let shown = client
         .request(
             "workspace/executeCommand",

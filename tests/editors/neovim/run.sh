@@ -187,6 +187,7 @@ shutil.copytree(quickstart, os.path.join(out, "drift"), ignore=shutil.ignore_pat
 qs = open(os.path.join(out, "drift", "s.yaml"), encoding="utf-8").read().split("\n")
 expect["drift"] = dict(
     file="drift/s.yaml", dir="drift", lnum=qs.index("  hello:"), function_name="quickstart-hello",
+    edition_lnum=next(i for i, l in enumerate(qs) if l.startswith("edition")),
     # one deploy action in every state (docs/lsp-extensions.md): it asks only over remote changes
     title="local ● not deployed", deploy="Deploy (local wins)", deploy_mode="localWins",
     in_sync="local ✓ in sync",

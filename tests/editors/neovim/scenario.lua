@@ -393,12 +393,16 @@ end
 
 local drift = { buf = nil, deployed = false }
 
-local function lenses_of(buf)
+-- Every lens of the buffer; `with_resolved` keeps the file's "Show resolved" lens (on
+-- `edition:`), which the drift scenarios leave out.
+local function lenses_of(buf, with_resolved)
   local list = {}
   for _, lens in ipairs(vim.lsp.codelens.get(buf) or {}) do
     local c = lens.command or {}
-    table.insert(list, { lnum = lens.range.start.line, title = c.title, command = c.command,
-      arguments = c.arguments })
+    if with_resolved or c.command ~= 'sdls.showResolved' then
+      table.insert(list, { lnum = lens.range.start.line, title = c.title, command = c.command,
+        arguments = c.arguments })
+    end
   end
   return list
 end
@@ -614,6 +618,14 @@ local scenarios = {
         or all[2].title ~= d.deploy or all[2].command ~= 'sdls.deploy' then
         error('expected the lenses ' .. d.title .. ' [sdls.showDrift], ' .. d.deploy
           .. ' [sdls.deploy] on line ' .. d.lnum .. '; got ' .. info.lenses)
+      end
+      -- And "Show resolved" on the `edition:` line.
+      local resolved = vim.tbl_filter(function(l)
+        return l.command == 'sdls.showResolved'
+      end, lenses_of(buf, true))
+      if #resolved ~= 1 or resolved[1].title ~= 'Show resolved' or resolved[1].lnum ~= d.edition_lnum then
+        error('expected one "Show resolved" lens on line ' .. d.edition_lnum .. '; got '
+          .. vim.inspect(resolved))
       end
       local args = all[2].arguments or {}
       info.deploy_arguments = args

@@ -221,7 +221,10 @@ pub async fn all_lenses(client: &mut TestClient, uri: &str) -> Vec<Value> {
 pub async fn action_lenses(client: &mut TestClient, uri: &str) -> HashMap<String, Vec<Value>> {
     let mut found: HashMap<String, Vec<Value>> = HashMap::new();
     for l in all_lenses(client, uri).await {
-        if l["command"]["command"] == "sdls.showDrift" {
+        if matches!(
+            l["command"]["command"].as_str(),
+            Some("sdls.showDrift" | "sdls.showResolved")
+        ) {
             continue;
         }
         let resource = l["command"]["arguments"][1]
