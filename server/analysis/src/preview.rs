@@ -304,7 +304,7 @@ fn deploy_flow(analysis: &Analysis, model: &Model) -> Option<Vec<(Vec<String>, T
         &mut budget,
     );
     let flow = raw.get("flow")?.as_map()?;
-    let command = flow.iter().find(|m| m.key == "deploy")?;
+    let command = flow.iter().find(|m| flow_key_matches(&m.key, "deploy"))?;
     let groups = command.value.as_list()?;
     let mut out = Vec::new();
     for group in groups {
@@ -317,6 +317,25 @@ fn deploy_flow(analysis: &Analysis, model: &Model) -> Option<Vec<(Vec<String>, T
         out.push((names.iter().filter_map(|n| n.js_string()).collect(), range));
     }
     Some(out)
+}
+
+/// Whether a `flow` key applies to `command` (§1.6): the command's own name, or
+/// `${regex('re')}` whose pattern matches it (`new RegExp(re).test(command)`). The first key
+/// that applies is used; any other `${…}` key depends on what `s` evaluates and applies to none.
+fn flow_key_matches(key: &str, command: &str) -> bool {
+    if key == command {
+        return true;
+    }
+    let pattern = key
+        .trim()
+        .strip_prefix("${")
+        .and_then(|k| k.strip_suffix('}'))
+        .and_then(|k| k.trim().strip_prefix("regex("))
+        .and_then(|k| k.trim_end().strip_suffix(')'))
+        .map(|a| a.trim().trim_matches(|c| c == '\'' || c == '"'));
+    pattern
+        .and_then(|p| regex::Regex::new(p).ok())
+        .is_some_and(|re| re.is_match(command))
 }
 
 /// The legacy engine's order: by number of dependants (any `${S.…}` reference), descending,

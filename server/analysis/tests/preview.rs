@@ -337,6 +337,29 @@ resources:
 }
 
 #[test]
+fn a_flow_key_may_be_a_regex_tested_against_the_command() {
+    // The first key that applies wins: `${regex('dep|rem')}` matches `deploy`, the later
+    // literal `deploy` key is not used; a regex that does not match is skipped.
+    let text = r#"edition: 3.0.0
+flow:
+  ${regex('^rem')}:
+    - [b]
+  ${regex('dep|rem')}:
+    - [b]
+    - [a]
+  deploy:
+    - [a]
+resources:
+  a: { component: fc3, props: { x: 1 } }
+  b: { component: fc3, props: { x: 2 } }
+"#;
+    expect![[r#"
+        b order=null flowId=0
+        a order=null flowId=1"#]]
+    .assert_eq(&order(text));
+}
+
+#[test]
 fn one_resource_skips_order_and_flow() {
     let text = r#"edition: 3.0.0
 flow:
