@@ -13,7 +13,7 @@ use syntax::TextRange;
 use crate::check::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Edition, Model};
-use crate::value::{FileId, Kind, Value, from_tree};
+use crate::value::{FileId, Kind, Member, Value, from_tree};
 
 /// What secret-looking values are replaced with in the human format (as hover does).
 pub const PREVIEW_MASK: &str = "••••••";
@@ -499,13 +499,8 @@ fn emit_block(v: &Value, indent: usize, secret: bool, out: &mut String) {
         Kind::Map(members) if !members.is_empty() => {
             out.push('\n');
             for m in members {
-                out.push_str(&format!("{pad}{}:", key_text(&m.key)));
-                emit_block(
-                    &m.value,
-                    indent + 1,
-                    secret || crate::ide::cursor::looks_secret(&m.key),
-                    out,
-                );
+                out.push_str(&pad);
+                emit_member(m, indent, secret, out);
             }
         }
         Kind::List(items) if !items.is_empty() => {
@@ -522,38 +517,28 @@ fn emit_block(v: &Value, indent: usize, secret: bool, out: &mut String) {
     }
 }
 
-/// A list item: a map's first member goes on the `-` line.
+/// A list item: a map's first member goes on the `-` line; anything else as after a key.
 fn emit_item(v: &Value, indent: usize, secret: bool, out: &mut String) {
+    let members = match &v.kind {
+        Kind::Map(members) if !members.is_empty() => members,
+        _ => return emit_block(v, indent, secret, out),
+    };
     let pad = "  ".repeat(indent);
-    match &v.kind {
-        Kind::Map(members) if !members.is_empty() => {
-            for (n, m) in members.iter().enumerate() {
-                if n == 0 {
-                    out.push(' ');
-                } else {
-                    out.push_str(&pad);
-                }
-                out.push_str(&format!("{}:", key_text(&m.key)));
-                emit_block(
-                    &m.value,
-                    indent + 1,
-                    secret || crate::ide::cursor::looks_secret(&m.key),
-                    out,
-                );
-            }
-        }
-        Kind::List(items) if !items.is_empty() => {
-            out.push('\n');
-            for item in items {
-                out.push_str(&format!("{pad}-"));
-                emit_item(item, indent + 1, secret, out);
-            }
-        }
-        _ => {
-            out.push(' ');
-            emit_scalar(v, indent, secret, out);
-        }
+    for (n, m) in members.iter().enumerate() {
+        out.push_str(if n == 0 { " " } else { &pad });
+        emit_member(m, indent, secret, out);
     }
+}
+
+/// `key:` and its value one level deeper (values under secret-looking keys masked).
+fn emit_member(m: &Member, indent: usize, secret: bool, out: &mut String) {
+    out.push_str(&format!("{}:", key_text(&m.key)));
+    emit_block(
+        &m.value,
+        indent + 1,
+        secret || crate::ide::cursor::looks_secret(&m.key),
+        out,
+    );
 }
 
 fn emit_scalar(v: &Value, indent: usize, secret: bool, out: &mut String) {

@@ -25,7 +25,7 @@ use std::path::Path;
 mod oracle_support;
 
 use analysis::{CheckOptions, FileInput, Host, PathKind, Severity, UnsetEnv, check};
-use oracle_support::{Diff, TempRoot, diff, oracles, rooted, shared, sources};
+use oracle_support::{Diff, TempRoot, diff, lay_out, oracles, rooted, shared, sources};
 use serde_json::Value as J;
 
 /// Every known difference: (oracle file, JSON path, reason). Classes: (a) an sdls resolver bug,
@@ -68,22 +68,7 @@ fn resolved_model_matches_serverless_devs() {
     let corpus = shared().join("s-yaml");
 
     // Lay out every corpus file of every repository that has an oracle file.
-    let repos: BTreeSet<String> = oracles
-        .iter()
-        .map(|o| {
-            let at = o.json["laid_out_at"].as_str().expect("laid_out_at");
-            at.split('/').next().unwrap().to_string()
-        })
-        .collect();
-    for (file, (repo, at)) in &sources {
-        if !repos.contains(repo) {
-            continue;
-        }
-        let target = root.0.join(at);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(corpus.join(file), &target)
-            .unwrap_or_else(|e| panic!("lay out {file} at {at}: {e}"));
-    }
+    lay_out(&root.0, &oracles, &sources);
 
     let mut report = String::new();
     let mut found: BTreeMap<(String, String), (String, String)> = BTreeMap::new();

@@ -19,7 +19,7 @@ use std::process::Command;
 #[path = "../../analysis/tests/support/oracle.rs"]
 mod oracle_support;
 
-use oracle_support::{Diff, TempRoot, diff, oracles, rooted, shared, sources};
+use oracle_support::{Diff, TempRoot, diff, lay_out, oracles, rooted, shared, sources};
 use serde_json::Value as J;
 
 /// Every known difference: (oracle file, JSON path, reason). None today: every file matches.
@@ -47,22 +47,7 @@ fn preview_json_matches_serverless_devs() {
     let home = root.0.join(".empty-home");
     std::fs::create_dir_all(&home).unwrap();
 
-    let repos: BTreeSet<String> = oracles
-        .iter()
-        .map(|o| {
-            let at = o.json["laid_out_at"].as_str().expect("laid_out_at");
-            at.split('/').next().unwrap().to_string()
-        })
-        .collect();
-    for (file, (repo, at)) in &sources {
-        if !repos.contains(repo) {
-            continue;
-        }
-        let target = root.0.join(at);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(corpus.join(file), &target)
-            .unwrap_or_else(|e| panic!("lay out {file} at {at}: {e}"));
-    }
+    lay_out(&root.0, &oracles, &sources);
 
     let mut report = String::new();
     let mut found: BTreeMap<(String, String), (String, String)> = BTreeMap::new();

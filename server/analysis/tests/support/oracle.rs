@@ -126,3 +126,29 @@ pub(crate) fn diff(path: &str, oracle: Option<&J>, ours: Option<&J>, out: &mut V
         (a, b) => out.push((path.to_string(), show(a), show(b))),
     }
 }
+
+/// Lays out, under `root`, every corpus file of every repository that has an oracle file, at its
+/// original repository path (`laid_out_at`).
+pub(crate) fn lay_out(
+    root: &Path,
+    oracles: &[Oracle],
+    sources: &BTreeMap<String, (String, String)>,
+) {
+    let corpus = shared().join("s-yaml");
+    let repos: BTreeSet<String> = oracles
+        .iter()
+        .map(|o| {
+            let at = o.json["laid_out_at"].as_str().expect("laid_out_at");
+            at.split('/').next().unwrap().to_string()
+        })
+        .collect();
+    for (file, (repo, at)) in sources {
+        if !repos.contains(repo) {
+            continue;
+        }
+        let target = root.join(at);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(corpus.join(file), &target)
+            .unwrap_or_else(|e| panic!("lay out {file} at {at}: {e}"));
+    }
+}
